@@ -18,7 +18,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/conformance/**/*.test.ts', '<rootDir>/test/faults/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/jest-global-setup.ts',
       globalTeardown: '<rootDir>/test/support/jest-global-teardown.ts',
-      testTimeout: 120000,
+      setupFilesAfterEnv: ['<rootDir>/test/support/jest-broker-timeout.ts'],
     },
   ],
 };

@@ -1,0 +1,448 @@
+/**
+ * Connection: one TCP (or TLS) socket to one broker.
+ *
+ * - Frames are int32 size-prefixed. Responses arrive in request order on a connection, so
+ *   in-flight requests are a FIFO queue; the correlation id is still checked against it.
+ * - On connect, ApiVersions is sent first (newest version we speak; on UNSUPPORTED_VERSION
+ *   the broker's own ApiVersions range in the reply picks the retry version), and the
+ *   broker's ranges decide the version of every later request.
+ * - Request timeouts use one timer for the whole connection, armed for the oldest request.
+ *   A timed-out request closes the connection and fails everything in flight on it, as the
+ *   Java client does: a late reply on that socket could no longer be matched safely.
+ * - Record batch bytes are written as they are (cork, write segments, uncork): no copy.
+ * - A malformed response fails its request with MalformedResponseError and, since the
+ *   stream position can no longer be trusted after a decode failure of the frame header,
+ *   a corrupt frame size closes the connection.
+ */
+import { EventEmitter } from 'node:events';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import {
+  API_VERSIONS_API,
+  ApiSpec,
+  chooseVersion,
+  requestHeaderVersion,
+  responseHeaderVersion,
+  VersionRange,
+} from '../protocol/api-keys';
+import { ConnectionError, KafkaError, MalformedResponseError, RequestTimedOutError, brokerErrorFor } from '../protocol/errors';
+import { encodeRequestHeader, decodeResponseHeader } from '../protocol/header';
+import { decodeApiVersionsResponse, encodeApiVersionsRequest, ApiVersionsResponse } from '../protocol/messages/api-versions';
+import type { DetachedRecords } from '../protocol/messages/produce';
+import { Reader } from '../protocol/reader';
+import { Writer } from '../protocol/writer';
+
+export const CLIENT_SOFTWARE_NAME = 'kafka-wire';
+export const CLIENT_SOFTWARE_VERSION = '0.1.0';
+
+/** Frames larger than this are refused as corrupt (the broker's default socket limit is 100 MiB). */
+const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+const UNSUPPORTED_VERSION = 35;
+
+export interface ConnectionOptions {
+  host: string;
+  port: number;
+  clientId?: string | null;
+  /** Bounds every request, and connect + ApiVersions together. */
+  requestTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  /** TLS options; when set, the connection uses TLS. */
+  tls?: tls.ConnectionOptions | true;
+  /** Node id, for messages and bookkeeping. */
+  nodeId?: number;
+}
+
+export interface RequestOptions {
+  /** acks=0 Produce: nothing comes back; the promise settles once the bytes are written. */
+  expectResponse?: boolean;
+  /** Records to write without copying them (see encodeProduceRequest). */
+  detached?: DetachedRecords;
+  timeoutMs?: number;
+}
+
+type Decoder<T> = (r: Reader, version: number) => T;
+
+interface InFlight {
+  correlationId: number;
+  api: ApiSpec;
+  version: number;
+  decode: Decoder<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  deadlineMs: number;
+}
+
+export type ConnectionState = 'idle' | 'connecting' | 'ready' | 'closed';
+
+export class Connection extends EventEmitter {
+  readonly host: string;
+  readonly port: number;
+  readonly nodeId: number;
+  private readonly clientId: string | null;
+  private readonly requestTimeoutMs: number;
+  private readonly connectTimeoutMs: number;
+  private readonly tlsOptions: tls.ConnectionOptions | undefined;
+  private socket: net.Socket | null = null;
+  private stateValue: ConnectionState = 'idle';
+  private nextCorrelationId = 0;
+  private readonly inFlight: InFlight[] = [];
+  private inFlightHead = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private connecting: Promise<void> | null = null;
+  private readonly header = new Writer(256);
+  // Receive state: chunks not yet consumed, and their total length.
+  private chunks: Buffer[] = [];
+  private chunkBytes = 0;
+  /** Broker's version range per api key, from ApiVersions. */
+  readonly apiVersions = new Map<number, VersionRange>();
+  apiVersionsResponse: ApiVersionsResponse | null = null;
+  lastActivityMs = Date.now();
+
+  constructor(opts: ConnectionOptions) {
+    super();
+    this.host = opts.host;
+    this.port = opts.port;
+    this.nodeId = opts.nodeId ?? -1;
+    this.clientId = opts.clientId === undefined ? 'kafka-wire' : opts.clientId;
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 30000;
+    this.connectTimeoutMs = opts.connectTimeoutMs ?? this.requestTimeoutMs;
+    this.tlsOptions = opts.tls === true ? {} : opts.tls;
+  }
+
+  get state(): ConnectionState {
+    return this.stateValue;
+  }
+
+  get address(): string {
+    return `${this.host}:${this.port}`;
+  }
+
+  /** Requests written and not yet answered. */
+  get inFlightCount(): number {
+    return this.inFlight.length - this.inFlightHead;
+  }
+
+  /** Connects and negotiates versions; resolves when requests can be sent. Idempotent. */
+  connect(): Promise<void> {
+    if (this.stateValue === 'ready') return Promise.resolve();
+    if (this.stateValue === 'closed') return Promise.reject(new ConnectionError(`connection to ${this.address} is closed`, { broker: this.address }));
+    if (!this.connecting) {
+      this.stateValue = 'connecting';
+      this.connecting = this.open().then(
+        () => {
+          this.connecting = null;
+          this.stateValue = 'ready';
+          this.emit('ready');
+        },
+        (err: Error) => {
+          this.connecting = null;
+          this.close(err);
+          throw err;
+        },
+      );
+    }
+    return this.connecting;
+  }
+
+  private async open(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error) => {
+        clearTimeout(t);
+        reject(new ConnectionError(`cannot connect to ${this.address}: ${err.message}`, { broker: this.address, cause: err }));
+      };
+      const t = setTimeout(() => {
+        socket.destroy();
+        reject(new ConnectionError(`connecting to ${this.address} timed out after ${this.connectTimeoutMs} ms`, { broker: this.address }));
+      }, this.connectTimeoutMs);
+      const onConnect = () => {
+        clearTimeout(t);
+        socket.removeListener('error', onError);
+        resolve();
+      };
+      const socket: net.Socket = this.tlsOptions
+        ? tls.connect({ host: this.host, port: this.port, servername: net.isIP(this.host) ? undefined : this.host, ...this.tlsOptions }, onConnect)
+        : net.connect({ host: this.host, port: this.port }, onConnect);
+      socket.setNoDelay(true);
+      socket.once('error', onError);
+      this.socket = socket;
+      socket.on('data', (chunk: Buffer) => this.onData(chunk));
+      socket.on('error', (err) => this.close(new ConnectionError(`connection to ${this.address} failed: ${err.message}`, { broker: this.address, cause: err })));
+      socket.on('close', () => this.close(new ConnectionError(`connection to ${this.address} was closed by the broker`, { broker: this.address })));
+    });
+    await this.negotiateVersions();
+  }
+
+  private async negotiateVersions(): Promise<void> {
+    let version = API_VERSIONS_API.maxVersion;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const res = await this.send(
+        API_VERSIONS_API,
+        version,
+        (w) => encodeApiVersionsRequest(w, version, { clientSoftwareName: CLIENT_SOFTWARE_NAME, clientSoftwareVersion: CLIENT_SOFTWARE_VERSION }),
+        decodeApiVersionsResponseWithFallback,
+      );
+      if (res.errorCode === UNSUPPORTED_VERSION && attempt === 0) {
+        // The broker lists the ApiVersions versions it speaks; retry at its max (or v0).
+        const own = res.apiKeys.find((k) => k.apiKey === API_VERSIONS_API.apiKey);
+        version = own ? Math.min(own.maxVersion, API_VERSIONS_API.maxVersion) : 0;
+        continue;
+      }
+      if (res.errorCode !== 0) throw brokerErrorFor(res.errorCode, `ApiVersions v${version} to ${this.address} failed`);
+      this.apiVersionsResponse = res;
+      for (const k of res.apiKeys) this.apiVersions.set(k.apiKey, { minVersion: k.minVersion, maxVersion: k.maxVersion });
+      return;
+    }
+    throw new ConnectionError(`broker ${this.address} refused every ApiVersions version`, { broker: this.address });
+  }
+
+  /** Highest version of `api` both sides speak (after connect). */
+  versionFor(api: ApiSpec): number {
+    return chooseVersion(api, this.apiVersions.get(api.apiKey));
+  }
+
+  /**
+   * Sends one request at the version negotiated for `api` and decodes its response.
+   * The connection must be ready (await connect()).
+   */
+  request<T>(api: ApiSpec, encode: (w: Writer, version: number) => void, decode: Decoder<T>, opts?: RequestOptions): Promise<T> {
+    let version: number;
+    try {
+      version = this.versionFor(api);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.send(api, version, (w) => encode(w, version), decode, opts);
+  }
+
+  /** Sends one request at an explicit version. */
+  send<T>(api: ApiSpec, version: number, encode: (w: Writer) => void, decode: Decoder<T>, opts?: RequestOptions): Promise<T> {
+    const socket = this.socket;
+    if (!socket || this.stateValue === 'closed' || this.stateValue === 'idle') {
+      return Promise.reject(new ConnectionError(`connection to ${this.address} is not open`, { broker: this.address }));
+    }
+    const correlationId = this.nextCorrelationId;
+    this.nextCorrelationId = (this.nextCorrelationId + 1) | 0;
+    const w = this.header.reset();
+    const sizeAt = w.reserveInt32();
+    try {
+      encodeRequestHeader(w, requestHeaderVersion(api, version), {
+        requestApiKey: api.apiKey,
+        requestApiVersion: version,
+        correlationId,
+        clientId: this.clientId,
+      });
+      encode(w);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const detached = opts?.detached;
+    let total = w.offset - 4;
+    if (detached) for (const r of detached.records) total += r.length;
+    w.patchInt32(sizeAt, total);
+    const expectResponse = opts?.expectResponse !== false;
+    this.lastActivityMs = Date.now();
+    return new Promise<T>((resolve, reject) => {
+      if (expectResponse) {
+        this.inFlight.push({
+          correlationId,
+          api,
+          version,
+          decode: decode as Decoder<unknown>,
+          resolve: resolve as (v: unknown) => void,
+          reject,
+          deadlineMs: Date.now() + (opts?.timeoutMs ?? this.requestTimeoutMs),
+        });
+        this.armTimer();
+      }
+      const onWritten = expectResponse
+        ? undefined
+        : (err?: Error | null) =>
+            err ? reject(new ConnectionError(`write to ${this.address} failed: ${err.message}`, { broker: this.address, cause: err })) : resolve(undefined as T);
+      if (!detached || detached.records.length === 0) {
+        // The header writer is reused, so hand the socket a copy.
+        socket.write(Buffer.from(w.view()), onWritten);
+        return;
+      }
+      // Header pieces and record batches in order, without copying the batches.
+      const head = Buffer.from(w.view());
+      socket.cork();
+      let from = 0;
+      for (let i = 0; i < detached.records.length; i++) {
+        const at = detached.positions[i];
+        if (at > from) socket.write(head.subarray(from, at));
+        socket.write(detached.records[i]);
+        from = at;
+      }
+      socket.write(head.subarray(from), onWritten);
+      socket.uncork();
+    });
+  }
+
+  private armTimer(): void {
+    if (this.timer || this.inFlightCount === 0) return;
+    const head = this.inFlight[this.inFlightHead];
+    const delay = Math.max(0, head.deadlineMs - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.checkTimeouts();
+    }, delay);
+  }
+
+  private checkTimeouts(): void {
+    if (this.inFlightCount === 0) return;
+    const head = this.inFlight[this.inFlightHead];
+    if (Date.now() >= head.deadlineMs) {
+      const err = new RequestTimedOutError(`${head.api.name} request to ${this.address} got no response in time`);
+      this.close(err);
+      return;
+    }
+    this.armTimer();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.lastActivityMs = Date.now();
+    this.chunks.push(chunk);
+    this.chunkBytes += chunk.length;
+    while (this.chunkBytes >= 4) {
+      const size = this.peekInt32();
+      if (size < 4 || size > MAX_RESPONSE_BYTES) {
+        this.close(new MalformedResponseError(`malformed response from ${this.address}: frame size ${size}`, { field: 'frame.size' }));
+        return;
+      }
+      if (this.chunkBytes < 4 + size) return;
+      const frame = this.take(4 + size);
+      this.onFrame(frame, 4);
+      if (this.stateValue === 'closed') return;
+    }
+  }
+
+  private peekInt32(): number {
+    const first = this.chunks[0];
+    if (first.length >= 4) return first.readInt32BE(0);
+    const b = Buffer.concat(this.chunks, 4);
+    return b.readInt32BE(0);
+  }
+
+  /** Removes `n` bytes from the receive chunks; copies only when a frame spans chunks. */
+  private take(n: number): Buffer {
+    const first = this.chunks[0];
+    let out: Buffer;
+    if (first.length >= n) {
+      out = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+    } else {
+      out = Buffer.allocUnsafe(n);
+      let filled = 0;
+      while (filled < n) {
+        const c = this.chunks[0];
+        const want = n - filled;
+        if (c.length <= want) {
+          c.copy(out, filled);
+          filled += c.length;
+          this.chunks.shift();
+        } else {
+          c.copy(out, filled, 0, want);
+          this.chunks[0] = c.subarray(want);
+          filled += want;
+        }
+      }
+    }
+    this.chunkBytes -= n;
+    return out;
+  }
+
+  private onFrame(frame: Buffer, start: number): void {
+    if (this.inFlightCount === 0) {
+      this.close(new MalformedResponseError(`unexpected response from ${this.address}: nothing is in flight`, { field: 'header.correlationId' }));
+      return;
+    }
+    const req = this.inFlight[this.inFlightHead];
+    const r = new Reader(frame, start);
+    let header;
+    try {
+      header = decodeResponseHeader(r, responseHeaderVersion(req.api, req.version));
+    } catch (err) {
+      this.close(err as Error);
+      return;
+    }
+    if (header.correlationId !== req.correlationId) {
+      this.close(
+        new MalformedResponseError(
+          `response from ${this.address} has correlation id ${header.correlationId}, expected ${req.correlationId}`,
+          { field: 'header.correlationId', apiKey: req.api.apiKey, apiVersion: req.version },
+        ),
+      );
+      return;
+    }
+    this.inFlight[this.inFlightHead++] = undefined as unknown as InFlight;
+    if (this.inFlightHead > 1024 && this.inFlightHead * 2 > this.inFlight.length) {
+      this.inFlight.splice(0, this.inFlightHead);
+      this.inFlightHead = 0;
+    }
+    let value: unknown;
+    try {
+      value = req.decode(r, req.version);
+    } catch (err) {
+      req.reject(asMalformed(err, req));
+      return;
+    } finally {
+      if (this.timer && this.inFlightCount === 0) {
+        clearTimeout(this.timer);
+        this.timer = null;
+      }
+    }
+    req.resolve(value);
+    this.emit('response', req.api);
+  }
+
+  /** Closes the socket and fails every request in flight with `err` (or a ConnectionError). */
+  close(err?: Error): void {
+    if (this.stateValue === 'closed') return;
+    this.stateValue = 'closed';
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) {
+      socket.removeAllListeners('data');
+      socket.on('error', () => {});
+      socket.destroy();
+    }
+    const reason = err ?? new ConnectionError(`connection to ${this.address} was closed`, { broker: this.address });
+    const pending = this.inFlight.splice(this.inFlightHead);
+    this.inFlight.length = 0;
+    this.inFlightHead = 0;
+    this.chunks = [];
+    this.chunkBytes = 0;
+    for (const req of pending) req.reject(reason);
+    this.emit('close', reason);
+  }
+}
+
+function asMalformed(err: unknown, req: InFlight): Error {
+  if (err instanceof KafkaError) return err;
+  return new MalformedResponseError(`cannot decode ${req.api.name} v${req.version} response: ${(err as Error)?.message ?? err}`, {
+    field: 'body',
+    apiKey: req.api.apiKey,
+    apiVersion: req.version,
+    cause: err,
+  });
+}
+
+/**
+ * A broker that does not speak our ApiVersions version answers in v0 layout; Java re-reads
+ * an unparsable reply as v0, and so do we.
+ */
+function decodeApiVersionsResponseWithFallback(r: Reader, version: number): ApiVersionsResponse {
+  const start = r.offset;
+  try {
+    return decodeApiVersionsResponse(r, version);
+  } catch (err) {
+    if (version === 0) throw err;
+    r.offset = start;
+    return decodeApiVersionsResponse(r, 0);
+  }
+}
