@@ -81,7 +81,13 @@ export function decodeRecordBatches(buf: Buffer): DecodedBatch[] {
     if (batch.compression !== 0) {
       const codec = codecFor(batch.compression);
       if (!codec) return b.fail('batch.attributes', `no codec for compression type ${batch.compression}`);
-      const raw = codec.decompress(b.readRaw(b.remaining, 'batch.records'));
+      const compressed = b.readRaw(b.remaining, 'batch.records');
+      let raw: Buffer;
+      try {
+        raw = codec.decompress(compressed);
+      } catch (err) {
+        return b.fail('batch.records', `cannot decompress (${codec.name}): ${(err as Error).message}`);
+      }
       rr = new Reader(raw);
     }
     if (batch.recordsCount < 0 || batch.recordsCount > rr.remaining) rr.fail('batch.recordsCount', `invalid count ${batch.recordsCount}`);
