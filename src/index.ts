@@ -1,7 +1,15 @@
 /**
  * kafka-wire: public surface.
  */
-export { murmur2, partitionForKey, toPositive } from './producer/partitioners/murmur2';
+export { KafkaProducer } from './producer/kafka-producer';
+export type { CloseOptions, ProducerInternals } from './producer/kafka-producer';
+export type { ProducerOptions, ProducerConfig, CompressionName, BuiltInPartitionerName, Acks, SaslOptions } from './producer/config';
+export { CONFIG_DEFS } from './producer/config';
+export type { ProducerRecord, RecordMetadata, Header, SendCallback } from './producer/record';
+export type { PartitionInfo } from './producer/metadata';
+export { stringSerializer, bytesSerializer, jsonSerializer, defaultSerializer } from './producer/serializers';
+export type { Serializer } from './producer/serializers';
+export * from './producer/partitioners';
 export { crc32c } from './protocol/crc32c';
 export * from './protocol/errors';
 export { Connection } from './net/connection';

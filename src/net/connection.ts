@@ -97,6 +97,7 @@ export class Connection extends EventEmitter {
   readonly apiVersions = new Map<number, VersionRange>();
   apiVersionsResponse: ApiVersionsResponse | null = null;
   lastActivityMs = Date.now();
+  private referenced = true;
 
   constructor(opts: ConnectionOptions) {
     super();
@@ -163,6 +164,8 @@ export class Connection extends EventEmitter {
         ? tls.connect({ host: this.host, port: this.port, servername: net.isIP(this.host) ? undefined : this.host, ...this.tlsOptions }, onConnect)
         : net.connect({ host: this.host, port: this.port }, onConnect);
       socket.setNoDelay(true);
+      if (!this.referenced) socket.unref();
+      t.unref();
       socket.once('error', onError);
       this.socket = socket;
       socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -193,6 +196,18 @@ export class Connection extends EventEmitter {
       return;
     }
     throw new ConnectionError(`broker ${this.address} refused every ApiVersions version`, { broker: this.address });
+  }
+
+  /**
+   * Whether this socket keeps the Node process alive. The producer unrefs its sockets while
+   * nothing is pending, so a program can exit once every record has its outcome.
+   */
+  setReferenced(referenced: boolean): void {
+    this.referenced = referenced;
+    if (this.socket) {
+      if (referenced) this.socket.ref();
+      else this.socket.unref();
+    }
   }
 
   /** Highest version of `api` both sides speak (after connect). */
@@ -286,6 +301,8 @@ export class Connection extends EventEmitter {
       this.timer = null;
       this.checkTimeouts();
     }, delay);
+    // The socket, not this timer, decides whether the process stays alive.
+    this.timer.unref();
   }
 
   private checkTimeouts(): void {

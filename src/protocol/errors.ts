@@ -424,6 +424,19 @@ export class ProducerClosedError extends KafkaError {
   }
 }
 
+/**
+ * A call was given an argument it cannot use: a record without a topic, a negative
+ * partition or timestamp, a header of the wrong type (Java throws IllegalArgumentException).
+ */
+export class InvalidArgumentError extends KafkaError {
+  static {
+    named(this, 'InvalidArgumentError');
+  }
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { ...causeOf(options), code: 'ERR_KAFKA_INVALID_ARGUMENT', retriable: false });
+  }
+}
+
 /** A producer option is missing, of the wrong type or out of range. */
 export class ConfigError extends KafkaError {
   static {

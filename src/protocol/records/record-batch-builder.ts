@@ -11,6 +11,7 @@
 import { crc32c } from '../crc32c';
 import { Writer, sizeOfVarint, sizeOfVarlong } from '../writer';
 import { codecFor } from './compression';
+import { decodeRecords } from './record-batch-reader';
 import * as L from './record-batch-layout';
 
 export interface RecordHeader {
@@ -114,6 +115,7 @@ export class RecordBatchBuilder {
     key: Uint8Array | null,
     value: Uint8Array | null,
     headers?: readonly RecordHeader[] | null,
+    headersBytes: number = sizeOfHeaders(headers),
   ): number {
     if (this.closed) throw new Error('record batch is closed');
     const offsetDelta = this.count;
@@ -121,8 +123,7 @@ export class RecordBatchBuilder {
     const timestampDelta = timestamp - this.baseTimestamp;
     const keySize = key === null ? 1 : sizeOfVarint(key.length) + key.length;
     const valueSize = value === null ? 1 : sizeOfVarint(value.length) + value.length;
-    const bodySize =
-      1 + sizeOfVarlong(timestampDelta) + sizeOfVarint(offsetDelta) + keySize + valueSize + sizeOfHeaders(headers);
+    const bodySize = 1 + sizeOfVarlong(timestampDelta) + sizeOfVarint(offsetDelta) + keySize + valueSize + headersBytes;
     const w = this.w;
     w.ensure(5 + bodySize);
     w.writeVarint(bodySize);
@@ -148,6 +149,11 @@ export class RecordBatchBuilder {
     if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
     this.count = offsetDelta + 1;
     return offsetDelta;
+  }
+
+  /** The records appended so far, read back from the (uncompressed) buffer: for splitting. */
+  decodeRecords(): { timestamp: number; key: Buffer | null; value: Buffer | null; headers: RecordHeader[] }[] {
+    return decodeRecords(this.w.buf, L.RECORDS_OFFSET, this.w.offset, this.baseTimestamp, this.count);
   }
 
   /** Sets producer state before close (first drain of an idempotent producer). */

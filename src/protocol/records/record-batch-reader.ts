@@ -90,16 +90,27 @@ export function decodeRecordBatches(buf: Buffer): DecodedBatch[] {
       }
       rr = new Reader(raw);
     }
-    if (batch.recordsCount < 0 || batch.recordsCount > rr.remaining) rr.fail('batch.recordsCount', `invalid count ${batch.recordsCount}`);
-    for (let i = 0; i < batch.recordsCount; i++) batch.records.push(readRecord(rr, batch));
-    if (rr.remaining !== 0) rr.fail('batch.records', `${rr.remaining} byte(s) left after the last record`);
+    batch.records = readRecords(rr, batch.baseOffset, batch.baseTimestamp, batch.recordsCount);
     out.push(batch);
     r.offset = end;
   }
   return out;
 }
 
-function readRecord(r: Reader, batch: DecodedBatch): DecodedRecord {
+/** Reads `count` records from an uncompressed records region. */
+export function decodeRecords(buf: Buffer, start: number, end: number, baseTimestamp: number, count: number): DecodedRecord[] {
+  return readRecords(new Reader(buf, start, end), 0, baseTimestamp, count);
+}
+
+function readRecords(r: Reader, baseOffset: number, baseTimestamp: number, count: number): DecodedRecord[] {
+  if (count < 0 || count > r.remaining) r.fail('batch.recordsCount', `invalid count ${count}`);
+  const records: DecodedRecord[] = [];
+  for (let i = 0; i < count; i++) records.push(readRecord(r, baseOffset, baseTimestamp));
+  if (r.remaining !== 0) r.fail('batch.records', `${r.remaining} byte(s) left after the last record`);
+  return records;
+}
+
+function readRecord(r: Reader, baseOffset: number, baseTimestamp: number): DecodedRecord {
   const length = r.readVarint('record.length');
   if (length < 0 || length > r.remaining) r.fail('record.length', `invalid length ${length}`);
   const rec = new Reader(r.buf, r.offset, r.offset + length);
@@ -127,8 +138,8 @@ function readRecord(r: Reader, batch: DecodedBatch): DecodedRecord {
     attributes,
     timestampDelta,
     offsetDelta,
-    timestamp: batch.baseTimestamp + timestampDelta,
-    offset: batch.baseOffset + offsetDelta,
+    timestamp: baseTimestamp + timestampDelta,
+    offset: baseOffset + offsetDelta,
     key,
     value,
     headers,

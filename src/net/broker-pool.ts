@@ -1,0 +1,217 @@
+/**
+ * BrokerPool: one connection per broker node, opened on demand, with reconnect backoff.
+ *
+ * - Bootstrap servers are used (as pseudo-nodes with negative ids) until metadata names
+ *   the real brokers; any of them will do for the first Metadata request.
+ * - A failed connect backs off exponentially from reconnect.backoff.ms to
+ *   reconnect.backoff.max.ms with 20% jitter, per node, as the Java client does.
+ * - Connections idle longer than connections.max.idle.ms are closed and reopened on demand.
+ * - The pool refs sockets only while the owner says work is pending, so an idle producer
+ *   does not keep the Node process alive.
+ *
+ * Locality: sender loop.
+ */
+import type * as tls from 'node:tls';
+import { Connection } from './connection';
+
+export interface BrokerAddress {
+  nodeId: number;
+  host: string;
+  port: number;
+}
+
+export interface BrokerPoolOptions {
+  clientId: string;
+  requestTimeoutMs: number;
+  connectTimeoutMs: number;
+  reconnectBackoffMs: number;
+  reconnectBackoffMaxMs: number;
+  connectionsMaxIdleMs: number;
+  tls?: tls.ConnectionOptions | true;
+  now?: () => number;
+  random?: () => number;
+  /** Hook run on a new connection before it is used (e.g. SASL). */
+  onConnected?: (conn: Connection) => Promise<void>;
+}
+
+interface NodeState {
+  address: BrokerAddress;
+  conn: Connection | null;
+  failures: number;
+  reconnectAtMs: number;
+  connecting: boolean;
+}
+
+export class BrokerPool {
+  private readonly nodes = new Map<number, NodeState>();
+  private readonly bootstrap: BrokerAddress[];
+  private referenced = true;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  /** Called when a connection becomes ready or is lost (the sender wakes up). */
+  onChange: () => void = () => {};
+
+  constructor(bootstrap: { host: string; port: number }[], private readonly opts: BrokerPoolOptions) {
+    this.bootstrap = bootstrap.map((b, i) => ({ nodeId: -(i + 1), host: b.host, port: b.port }));
+    for (const b of this.bootstrap) this.nodes.set(b.nodeId, this.newState(b));
+    this.now = opts.now ?? Date.now;
+    this.random = opts.random ?? Math.random;
+  }
+
+  private newState(address: BrokerAddress): NodeState {
+    return { address, conn: null, failures: 0, reconnectAtMs: 0, connecting: false };
+  }
+
+  /** Updates the known brokers from metadata; connections to removed or moved brokers close. */
+  updateBrokers(brokers: Iterable<BrokerAddress>): void {
+    const seen = new Set<number>();
+    for (const b of brokers) {
+      seen.add(b.nodeId);
+      const s = this.nodes.get(b.nodeId);
+      if (!s) this.nodes.set(b.nodeId, this.newState(b));
+      else if (s.address.host !== b.host || s.address.port !== b.port) {
+        s.conn?.close();
+        this.nodes.set(b.nodeId, this.newState(b));
+      }
+    }
+    for (const [id, s] of this.nodes) {
+      if (id >= 0 && !seen.has(id)) {
+        s.conn?.close();
+        this.nodes.delete(id);
+      }
+    }
+  }
+
+  /** The connection to `nodeId` if it is ready for requests, else null (and starts connecting). */
+  ready(nodeId: number): Connection | null {
+    const s = this.nodes.get(nodeId);
+    if (!s) return null;
+    if (s.conn && s.conn.state === 'ready') return s.conn;
+    this.initiateConnect(s);
+    return null;
+  }
+
+  /** Whether a connection attempt to `nodeId` may start now (not backing off). */
+  canConnect(nodeId: number): boolean {
+    const s = this.nodes.get(nodeId);
+    return !!s && !s.connecting && this.now() >= s.reconnectAtMs;
+  }
+
+  /** ms until `nodeId` may be tried again (0 when it may now). */
+  reconnectDelayMs(nodeId: number): number {
+    const s = this.nodes.get(nodeId);
+    return s ? Math.max(0, s.reconnectAtMs - this.now()) : 0;
+  }
+
+  private initiateConnect(s: NodeState): void {
+    if (s.connecting || this.now() < s.reconnectAtMs) return;
+    if (s.conn && s.conn.state !== 'closed') return;
+    s.connecting = true;
+    const conn = new Connection({
+      host: s.address.host,
+      port: s.address.port,
+      nodeId: s.address.nodeId,
+      clientId: this.opts.clientId,
+      requestTimeoutMs: this.opts.requestTimeoutMs,
+      connectTimeoutMs: this.opts.connectTimeoutMs,
+      tls: this.opts.tls,
+    });
+    s.conn = conn;
+    conn.on('close', () => {
+      if (s.conn === conn) s.conn = null;
+      this.onChange();
+    });
+    conn
+      .connect()
+      .then(() => (this.opts.onConnected ? this.opts.onConnected(conn) : undefined))
+      .then(
+        () => {
+          s.connecting = false;
+          s.failures = 0;
+          s.reconnectAtMs = 0;
+          conn.setReferenced(this.referenced);
+          this.onChange();
+        },
+        () => {
+          s.connecting = false;
+          s.failures++;
+          s.reconnectAtMs = this.now() + this.backoffMs(s.failures);
+          conn.close();
+          this.onChange();
+        },
+      );
+  }
+
+  private backoffMs(failures: number): number {
+    const { reconnectBackoffMs: initial, reconnectBackoffMaxMs: max } = this.opts;
+    if (initial >= max) return max;
+    const exp = Math.min(failures - 1, Math.log2(max / initial));
+    return Math.min(max, Math.floor(initial * 2 ** exp * (0.8 + this.random() * 0.4)));
+  }
+
+  /**
+   * The node with the fewest requests in flight among those with a ready connection,
+   * else one we may connect to (known brokers first, then bootstrap servers).
+   */
+  leastLoadedNode(): number | null {
+    let best: number | null = null;
+    let bestLoad = Infinity;
+    for (const [id, s] of this.nodes) {
+      if (s.conn && s.conn.state === 'ready' && s.conn.inFlightCount < bestLoad) {
+        best = id;
+        bestLoad = s.conn.inFlightCount;
+      }
+    }
+    if (best !== null) return best;
+    const known = [...this.nodes.values()].filter((s) => s.address.nodeId >= 0);
+    const candidates = known.length > 0 ? known : [...this.nodes.values()];
+    // Prefer one that is connecting already, then one not backing off.
+    const connecting = candidates.find((s) => s.connecting);
+    if (connecting) return connecting.address.nodeId;
+    const order = candidates.slice().sort((a, b) => a.reconnectAtMs - b.reconnectAtMs);
+    const pick = order.find((s) => this.now() >= s.reconnectAtMs) ?? null;
+    if (!pick && known.length > 0) {
+      // Every known broker is backing off: fall back to the bootstrap list (rebootstrap).
+      for (const b of this.bootstrap) if (!this.nodes.has(b.nodeId)) this.nodes.set(b.nodeId, this.newState(b));
+    }
+    return pick ? pick.address.nodeId : null;
+  }
+
+  /** Earliest time any node may be tried again, as a delay. */
+  minReconnectDelayMs(): number {
+    let min = Infinity;
+    const now = this.now();
+    for (const s of this.nodes.values()) if (!s.connecting && !(s.conn && s.conn.state === 'ready')) min = Math.min(min, Math.max(0, s.reconnectAtMs - now));
+    return min;
+  }
+
+  /** Closes connections idle longer than connections.max.idle.ms; returns ms to the next check. */
+  closeIdle(): number {
+    const now = this.now();
+    let next = Infinity;
+    for (const s of this.nodes.values()) {
+      const c = s.conn;
+      if (!c || c.state !== 'ready' || c.inFlightCount > 0) continue;
+      const idleFor = now - c.lastActivityMs;
+      if (idleFor >= this.opts.connectionsMaxIdleMs) c.close();
+      else next = Math.min(next, this.opts.connectionsMaxIdleMs - idleFor);
+    }
+    return next;
+  }
+
+  /** Lets the process exit while nothing is pending (false), or keeps it alive (true). */
+  setReferenced(referenced: boolean): void {
+    if (this.referenced === referenced) return;
+    this.referenced = referenced;
+    for (const s of this.nodes.values()) s.conn?.setReferenced(referenced);
+  }
+
+  connectionFor(nodeId: number): Connection | null {
+    return this.nodes.get(nodeId)?.conn ?? null;
+  }
+
+  close(): void {
+    for (const s of this.nodes.values()) s.conn?.close();
+    this.nodes.clear();
+  }
+}

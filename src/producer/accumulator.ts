@@ -1,0 +1,390 @@
+/**
+ * RecordAccumulator: per-partition queues of batches, as the Java client's.
+ *
+ * - append() writes a record into the last batch of its partition's queue, or into a new
+ *   batch when it does not fit; memory for new batches comes from the BufferPool.
+ * - ready() finds the leaders that have something to send: a full batch, linger elapsed,
+ *   retry backoff over, memory waiters, flush or close in progress; and the time until the
+ *   next batch becomes ready, so the sender sleeps exactly that long.
+ * - drain() takes at most one batch per partition for each ready node, up to
+ *   max.request.size, resuming where the previous drain for that node stopped.
+ * - With a null key (and no explicit partition), the built-in sticky partitioner picks the
+ *   partition here, where queue lengths are known (KIP-794).
+ *
+ * Locality: append from send(); everything else from the sender loop.
+ */
+import type { RecordHeader } from '../protocol/records/record-batch-builder';
+import { RECORDS_OFFSET } from '../protocol/records/record-batch-layout';
+import type { BufferPool } from './buffer-pool';
+import type { IdempotenceManager } from './idempotence';
+import type { Cluster } from './metadata';
+import { BuiltInPartitioner } from './partitioners/built-in';
+import { Completion, exactRecordSize, ProducerBatch } from './producer-batch';
+
+export interface AccumulatorOptions {
+  batchSize: number;
+  lingerMs: number;
+  retryBackoffMs: number;
+  retryBackoffMaxMs: number;
+  deliveryTimeoutMs: number;
+  compression: number;
+  compressionLevel?: number;
+  adaptivePartitioning: boolean;
+  partitionerAvailabilityTimeoutMs: number;
+  /** Muting (strict order without idempotence) applies when this is 1. */
+  maxInFlightRequestsPerConnection: number;
+  random?: () => number;
+}
+
+export interface ReadyCheck {
+  readyNodes: Set<number>;
+  /** ms until a not-yet-ready batch may become ready (Infinity if none). */
+  nextReadyCheckDelayMs: number;
+  unknownLeaderTopics: Set<string>;
+}
+
+export type AppendResult =
+  | { kind: 'appended'; batchIsFull: boolean; newBatchCreated: boolean; partition: number }
+  /** No memory now: await pool.waitFor(size) and call append again with the buffer. */
+  | { kind: 'needs-memory'; size: number; partition: number };
+
+interface TopicQueues {
+  deques: ProducerBatch[][];
+  builtIn: BuiltInPartitioner | null;
+}
+
+/** Java's ExponentialBackoff with jitter 0.2: attempt n (from 0). */
+export function retryBackoffMs(initialMs: number, maxMs: number, attempts: number, random: () => number = Math.random): number {
+  if (initialMs >= maxMs) return maxMs;
+  const exp = Math.min(attempts, Math.log2(maxMs / initialMs));
+  const term = initialMs * 2 ** exp;
+  const jitter = 0.8 + random() * 0.4;
+  return Math.min(maxMs, Math.floor(term * jitter));
+}
+
+export class RecordAccumulator {
+  private readonly topics = new Map<string, TopicQueues>();
+  /** Every batch created and not yet done: flush() and close() wait on these. */
+  readonly incomplete = new Set<ProducerBatch>();
+  private readonly drainIndex = new Map<number, number>();
+  private readonly muted = new Set<string>();
+  /** When each node first had ready data it could not send (availability timeout). */
+  private readonly nodeStuckSinceMs = new Map<number, number>();
+  private flushesInProgress = 0;
+  private closed = false;
+  /** Compression ratio estimate per topic (Java keeps one per topic and codec). */
+  private readonly ratios = new Map<string, number>();
+  private readonly random: () => number;
+
+  constructor(
+    private readonly opts: AccumulatorOptions,
+    private readonly pool: BufferPool,
+    private readonly idempotence: IdempotenceManager | null,
+  ) {
+    this.random = opts.random ?? Math.random;
+  }
+
+  private topicQueues(topic: string): TopicQueues {
+    let t = this.topics.get(topic);
+    if (!t) {
+      t = { deques: [], builtIn: null };
+      this.topics.set(topic, t);
+    }
+    return t;
+  }
+
+  private deque(t: TopicQueues, partition: number): ProducerBatch[] {
+    return t.deques[partition] ?? (t.deques[partition] = []);
+  }
+
+  /**
+   * Appends a record. `partition` is the record's or the partitioner's, or -1 for the
+   * built-in sticky choice. `buffer` is memory the caller already waited for.
+   */
+  append(
+    topic: string,
+    partition: number,
+    timestamp: number,
+    key: Uint8Array | null,
+    value: Uint8Array | null,
+    headers: readonly RecordHeader[] | null,
+    headersSize: number,
+    completion: Completion,
+    cluster: Cluster,
+    nowMs: number,
+    buffer: Buffer | null = null,
+  ): AppendResult {
+    const t = this.topicQueues(topic);
+    let stickyInfo = null;
+    let effective = partition;
+    if (partition < 0) {
+      if (!t.builtIn) t.builtIn = new BuiltInPartitioner(topic, this.opts.batchSize, this.random);
+      // A switch deferred until the current batch filled may be due now (Java's partitionChanged).
+      stickyInfo = t.builtIn.peekCurrentPartitionInfo(cluster);
+      const dq = this.deque(t, stickyInfo.index);
+      if (this.allBatchesFull(dq)) t.builtIn.updatePartitionInfo(stickyInfo, 0, cluster, true);
+      if (t.builtIn.isPartitionChanged(stickyInfo)) stickyInfo = t.builtIn.peekCurrentPartitionInfo(cluster);
+      effective = stickyInfo.index;
+    }
+    const dq = this.deque(t, effective);
+    const last = dq.length > 0 ? dq[dq.length - 1] : undefined;
+    if (last) {
+      const grown = last.tryAppend(timestamp, key, value, headers, headersSize, completion, nowMs);
+      if (grown >= 0) {
+        if (buffer) this.pool.deallocate(buffer, buffer.length);
+        if (stickyInfo && t.builtIn) t.builtIn.updatePartitionInfo(stickyInfo, grown, cluster, this.allBatchesFull(dq));
+        return { kind: 'appended', batchIsFull: dq.length > 1 || last.isFull, newBatchCreated: false, partition: effective };
+      }
+    }
+    const size = Math.max(this.opts.batchSize, RECORDS_OFFSET + exactRecordSize(0, 0, key, value, headersSize));
+    let buf = buffer && buffer.length >= size ? buffer : null;
+    if (buffer && !buf) this.pool.deallocate(buffer, buffer.length);
+    if (!buf) buf = this.pool.tryAllocate(size);
+    if (!buf) return { kind: 'needs-memory', size, partition: effective };
+    const batch = new ProducerBatch(topic, effective, buf, buf.length, nowMs, {
+      compression: this.opts.compression,
+      compressionLevel: this.opts.compressionLevel,
+      compressionRatio: this.ratios.get(topic),
+      writeLimit: Math.max(this.opts.batchSize, size),
+    });
+    const grown = batch.tryAppend(timestamp, key, value, headers, headersSize, completion, nowMs);
+    dq.push(batch);
+    this.incomplete.add(batch);
+    if (stickyInfo && t.builtIn) t.builtIn.updatePartitionInfo(stickyInfo, grown, cluster, this.allBatchesFull(dq));
+    return { kind: 'appended', batchIsFull: dq.length > 1 || batch.isFull, newBatchCreated: true, partition: effective };
+  }
+
+  private allBatchesFull(dq: ProducerBatch[]): boolean {
+    return dq.length === 0 || dq[dq.length - 1].isFull;
+  }
+
+  private backoffFor(batch: ProducerBatch): number {
+    return retryBackoffMs(this.opts.retryBackoffMs, this.opts.retryBackoffMaxMs, batch.attempts - 1, () => 0.5);
+  }
+
+  private isBackingOff(batch: ProducerBatch, nowMs: number): boolean {
+    return batch.attempts > 0 && !batch.leaderChangedSinceRetry && nowMs - batch.lastAttemptMs < this.backoffFor(batch);
+  }
+
+  /**
+   * Leaders with sendable data, and how long until more may become sendable. Also feeds
+   * queue lengths to the adaptive sticky partitioner.
+   */
+  ready(cluster: Cluster, nowMs: number): ReadyCheck {
+    const readyNodes = new Set<number>();
+    let next = Infinity;
+    const unknownLeaderTopics = new Set<string>();
+    const exhausted = this.pool.queuedCount > 0;
+    for (const [topic, t] of this.topics) {
+      const count = cluster.partitionCountFor(topic);
+      const loadStats = this.opts.adaptivePartitioning && t.builtIn !== null && count > 0 ? { sizes: [] as number[], ids: [] as number[] } : null;
+      for (let p = 0; p < t.deques.length; p++) {
+        const dq = t.deques[p];
+        if (!dq) continue;
+        const leader = cluster.leaderFor(topic, p);
+        if (loadStats && leader >= 0 && !this.nodeUnavailableTooLong(leader, nowMs)) {
+          loadStats.sizes.push(dq.length);
+          loadStats.ids.push(p);
+        }
+        if (dq.length === 0) continue;
+        if (leader < 0) {
+          unknownLeaderTopics.add(topic);
+          continue;
+        }
+        if (readyNodes.has(leader) || this.muted.has(`${topic}\u0000${p}`)) continue;
+        const batch = dq[0];
+        const waited = nowMs - batch.lastAttemptMs;
+        const backingOff = this.isBackingOff(batch, nowMs);
+        const timeToWait = backingOff ? this.backoffFor(batch) : this.opts.lingerMs;
+        const full = dq.length > 1 || batch.isFull;
+        const sendable = full || waited >= timeToWait || exhausted || this.closed || this.flushesInProgress > 0;
+        if (sendable && !backingOff) readyNodes.add(leader);
+        else next = Math.min(next, Math.max(timeToWait - waited, 0));
+      }
+      if (loadStats && t.builtIn) {
+        // Java computes stats only once every partition of the topic has a queue.
+        const haveAll = t.deques.filter((d) => d !== undefined).length >= count;
+        t.builtIn.updatePartitionLoadStats(haveAll ? loadStats.sizes : null, haveAll ? loadStats.ids : null, loadStats.sizes.length);
+      }
+    }
+    return { readyNodes, nextReadyCheckDelayMs: next, unknownLeaderTopics };
+  }
+
+  /** The sender reports nodes that had ready data but no usable connection. */
+  markNodeUnavailable(nodeId: number, nowMs: number): void {
+    if (!this.nodeStuckSinceMs.has(nodeId)) this.nodeStuckSinceMs.set(nodeId, nowMs);
+  }
+
+  markNodeAvailable(nodeId: number): void {
+    this.nodeStuckSinceMs.delete(nodeId);
+  }
+
+  private nodeUnavailableTooLong(nodeId: number, nowMs: number): boolean {
+    const timeout = this.opts.partitionerAvailabilityTimeoutMs;
+    if (timeout <= 0) return false;
+    const since = this.nodeStuckSinceMs.get(nodeId);
+    return since !== undefined && nowMs - since > timeout;
+  }
+
+  /** Takes sendable batches for each node, closing them (producer state, sequence, CRC). */
+  drain(cluster: Cluster, nodes: Iterable<number>, maxSize: number, nowMs: number): Map<number, ProducerBatch[]> {
+    const out = new Map<number, ProducerBatch[]>();
+    for (const node of nodes) {
+      const batches = this.drainNode(cluster, node, maxSize, nowMs);
+      if (batches.length > 0) out.set(node, batches);
+    }
+    return out;
+  }
+
+  private drainNode(cluster: Cluster, node: number, maxSize: number, nowMs: number): ProducerBatch[] {
+    const parts = cluster.partitionsForNode(node);
+    const ready: ProducerBatch[] = [];
+    if (parts.length === 0) return ready;
+    let size = 0;
+    let index = (this.drainIndex.get(node) ?? 0) % parts.length;
+    const start = index;
+    do {
+      const tp = parts[index];
+      this.drainIndex.set(node, index);
+      index = (index + 1) % parts.length;
+      const t = this.topics.get(tp.topic);
+      const dq = t?.deques[tp.partition];
+      if (!dq || dq.length === 0) continue;
+      if (this.muted.has(`${tp.topic}\u0000${tp.partition}`)) continue;
+      const first = dq[0];
+      if (this.isBackingOff(first, nowMs)) continue;
+      if (size + first.estimatedSizeInBytes > maxSize && ready.length > 0) break;
+      if (this.idempotence && this.idempotence.shouldStopDrain(first)) break;
+      dq.shift();
+      if (!first.isClosed) {
+        if (this.idempotence && !first.hasSequence) {
+          const seq = this.idempotence.assignSequence(first);
+          first.close(this.idempotence.producerId, this.idempotence.producerEpoch, seq);
+        } else {
+          // Not idempotent (-1s), or a split piece that inherited its sequence.
+          first.close(first.producerId, first.producerEpoch, first.baseSequence);
+        }
+        this.updateRatio(first);
+      }
+      first.drainedMs = nowMs;
+      first.leaderChangedSinceRetry = false;
+      size += first.closedBytes.length;
+      ready.push(first);
+    } while (index !== start);
+    return ready;
+  }
+
+  /** Compression ratio estimate, moved as Java's CompressionRatioEstimator does. */
+  private updateRatio(batch: ProducerBatch): void {
+    if (this.opts.compression === 0) return;
+    const raw = batch.builder.sizeInBytes - RECORDS_OFFSET;
+    if (raw <= 0) return;
+    const observed = (batch.closedBytes.length - RECORDS_OFFSET) / raw;
+    const est = this.ratios.get(batch.topic) ?? 1;
+    const next = observed > est ? Math.max(est + 0.05, observed) : Math.max(est - 0.005, observed);
+    this.ratios.set(batch.topic, next);
+  }
+
+  /** Strict per-partition order without idempotence (max.in.flight = 1): one batch at a time. */
+  mute(batch: ProducerBatch): void {
+    if (this.opts.maxInFlightRequestsPerConnection === 1) this.muted.add(`${batch.topic}\u0000${batch.partition}`);
+  }
+
+  unmute(batch: ProducerBatch): void {
+    this.muted.delete(`${batch.topic}\u0000${batch.partition}`);
+  }
+
+  /** Puts a batch to retry back at the head of its queue, in sequence order when idempotent. */
+  reenqueue(batch: ProducerBatch, nowMs: number): void {
+    batch.reenqueued(nowMs);
+    const dq = this.deque(this.topicQueues(batch.topic), batch.partition);
+    if (batch.hasSequence) {
+      // Before the first batch with a higher sequence, or a batch not yet given one.
+      let i = 0;
+      while (i < dq.length && dq[i].hasSequence && dq[i].baseSequence < batch.baseSequence) i++;
+      dq.splice(i, 0, batch);
+    } else {
+      dq.unshift(batch);
+    }
+  }
+
+  /** Puts the pieces of a split batch at the head of its queue, in order. */
+  reenqueueSplit(parts: ProducerBatch[]): void {
+    if (parts.length === 0) return;
+    const dq = this.deque(this.topicQueues(parts[0].topic), parts[0].partition);
+    dq.unshift(...parts);
+    for (const p of parts) this.incomplete.add(p);
+  }
+
+  /** Batches still queued whose delivery timeout has passed (from each queue's head). */
+  expiredBatches(nowMs: number): ProducerBatch[] {
+    const expired: ProducerBatch[] = [];
+    for (const t of this.topics.values()) {
+      for (const dq of t.deques) {
+        if (!dq) continue;
+        while (dq.length > 0 && dq[0].hasReachedDeliveryTimeout(this.opts.deliveryTimeoutMs, nowMs)) {
+          const b = dq.shift()!;
+          b.closeForAppends();
+          expired.push(b);
+        }
+      }
+    }
+    return expired;
+  }
+
+  /** ms until the oldest queued batch expires (Infinity if none). */
+  nextExpiryDelayMs(nowMs: number): number {
+    let next = Infinity;
+    for (const t of this.topics.values()) {
+      for (const dq of t.deques) {
+        if (dq && dq.length > 0) next = Math.min(next, dq[0].createdMs + this.opts.deliveryTimeoutMs - nowMs);
+      }
+    }
+    return Math.max(0, next);
+  }
+
+  /** Returns a finished batch's memory to the pool (split children were never pooled). */
+  deallocate(batch: ProducerBatch): void {
+    this.incomplete.delete(batch);
+    if (!batch.isSplit) this.pool.deallocate(batch.builder.buffer, batch.allocatedSize);
+  }
+
+  hasUndrained(): boolean {
+    for (const t of this.topics.values()) for (const dq of t.deques) if (dq && dq.length > 0) return true;
+    return false;
+  }
+
+  beginFlush(): void {
+    this.flushesInProgress++;
+  }
+
+  endFlush(): void {
+    this.flushesInProgress--;
+  }
+
+  get flushInProgress(): boolean {
+    return this.flushesInProgress > 0;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Removes every queued batch (forced close): the caller fails them. */
+  drainAllQueued(): ProducerBatch[] {
+    const out: ProducerBatch[] = [];
+    for (const t of this.topics.values()) for (const dq of t.deques) if (dq) out.push(...dq.splice(0));
+    return out;
+  }
+
+  /** Records waiting in queues (not yet drained). */
+  queuedRecordCount(): number {
+    let n = 0;
+    for (const t of this.topics.values()) for (const dq of t.deques) if (dq) for (const b of dq) n += b.recordCount;
+    return n;
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * Idempotence: producer id and epoch, and per-partition sequence numbers (KIP-98, KIP-360),
+ * as the non-transactional part of the Java client's TransactionManager.
+ *
+ * - The sender obtains a producer id with InitProducerId before any Produce.
+ * - A batch gets its base sequence at its first drain; the partition's next sequence
+ *   advances by its record count (wrapping past 2^31-1 to 0). Retries keep the sequence.
+ * - Up to 5 requests may be in flight per connection with order kept: a retried batch may
+ *   only be drained when it is the first in-flight batch of its partition.
+ * - After a failure that leaves a sequence gap (a batch failed or expired after being
+ *   sent, OUT_OF_ORDER_SEQUENCE_NUMBER on the next expected batch, UNKNOWN_PRODUCER_ID),
+ *   the epoch is bumped locally (no request; at 32767 a new id is fetched). In-flight
+ *   batches of the affected partitions are renumbered from 0 under the new epoch; other
+ *   partitions restart at 0 once their in-flight batches under the old epoch are done.
+ *
+ * Locality: sender only.
+ */
+import type { ProducerBatch } from './producer-batch';
+
+const MAX_EPOCH = 32767;
+const NO_SEQUENCE = -1;
+
+interface PartitionState {
+  /** Producer id/epoch the partition's sequences belong to. */
+  producerId: number;
+  producerEpoch: number;
+  nextSequence: number;
+  lastAckedSequence: number;
+  lastAckedOffset: number;
+  /** Batches with a sequence that are not done, ordered by base sequence. */
+  inFlight: ProducerBatch[];
+}
+
+export type IdempotenceState = 'uninitialized' | 'initializing' | 'ready' | 'fatal';
+
+export class IdempotenceManager {
+  producerId = -1;
+  producerEpoch = -1;
+  state: IdempotenceState = 'uninitialized';
+  fatalError: Error | null = null;
+  private readonly partitions = new Map<string, PartitionState>();
+  private epochBumpRequired = false;
+  private readonly partitionsToRewrite = new Set<string>();
+
+  get hasProducerId(): boolean {
+    return this.producerId >= 0 && this.state === 'ready';
+  }
+
+  transitionTo(next: IdempotenceState): void {
+    this.state = next;
+  }
+
+  setProducerIdAndEpoch(producerId: number, producerEpoch: number): void {
+    this.producerId = producerId;
+    this.producerEpoch = producerEpoch;
+    this.state = 'ready';
+  }
+
+  /** The sender checks this each loop: an epoch bump (or a new producer id) is due. */
+  maybeBumpEpoch(): 'none' | 'bumped' | 'needs-new-id' {
+    if (!this.epochBumpRequired || this.state !== 'ready') return 'none';
+    this.epochBumpRequired = false;
+    if (this.producerEpoch >= MAX_EPOCH) {
+      // Epoch exhausted: forget the id; every partition starts over with the new one.
+      this.producerId = -1;
+      this.producerEpoch = -1;
+      this.state = 'uninitialized';
+      for (const key of this.partitions.keys()) this.partitionsToRewrite.add(key);
+      return 'needs-new-id';
+    }
+    this.producerEpoch++;
+    this.rewritePending();
+    return 'bumped';
+  }
+
+  /** After a new id or epoch: renumber the in-flight batches of partitions that asked for it. */
+  rewritePending(): void {
+    for (const key of this.partitionsToRewrite) {
+      const p = this.partitions.get(key);
+      if (!p) continue;
+      let seq = 0;
+      for (const b of p.inFlight) {
+        b.resetProducerState(this.producerId, this.producerEpoch, seq);
+        seq = incrementSequence(seq, b.recordCount);
+      }
+      p.producerId = this.producerId;
+      p.producerEpoch = this.producerEpoch;
+      p.nextSequence = seq;
+      p.lastAckedSequence = NO_SEQUENCE;
+    }
+    this.partitionsToRewrite.clear();
+  }
+
+  private entry(batch: { topic: string; partition: number }): PartitionState {
+    const key = `${batch.topic}\u0000${batch.partition}`;
+    let p = this.partitions.get(key);
+    if (!p) {
+      p = {
+        producerId: this.producerId,
+        producerEpoch: this.producerEpoch,
+        nextSequence: 0,
+        lastAckedSequence: NO_SEQUENCE,
+        lastAckedOffset: -1,
+        inFlight: [],
+      };
+      this.partitions.set(key, p);
+    }
+    return p;
+  }
+
+  private keyOf(batch: ProducerBatch): string {
+    return `${batch.topic}\u0000${batch.partition}`;
+  }
+
+  /**
+   * Whether the drain must stop at this partition's head batch (Java's
+   * shouldStopDrainBatchesForPartition): no producer id; a new batch while batches of an
+   * older id/epoch are still in flight; or a retried batch that is not the first in flight.
+   */
+  shouldStopDrain(first: ProducerBatch): boolean {
+    if (!this.hasProducerId) return true;
+    const p = this.entry(first);
+    if (!first.hasSequence) {
+      if (p.inFlight.length > 0 && (p.producerId !== this.producerId || p.producerEpoch !== this.producerEpoch)) return true;
+    }
+    if (first.hasSequence && p.inFlight.length > 0 && p.inFlight[0] !== first) return true;
+    return false;
+  }
+
+  /** First drain of a batch: assigns producer state and sequence; returns the base sequence. */
+  assignSequence(batch: ProducerBatch): number {
+    const p = this.entry(batch);
+    if (p.producerId !== this.producerId || p.producerEpoch !== this.producerEpoch) {
+      // Nothing of the old epoch is in flight any more (shouldStopDrain saw to that).
+      p.producerId = this.producerId;
+      p.producerEpoch = this.producerEpoch;
+      p.nextSequence = 0;
+      p.lastAckedSequence = NO_SEQUENCE;
+    }
+    const seq = p.nextSequence;
+    p.nextSequence = incrementSequence(seq, batch.recordCount);
+    p.inFlight.push(batch);
+    return seq;
+  }
+
+  /**
+   * A batch split after MESSAGE_TOO_LARGE: its pieces take its place, with consecutive
+   * sequences from its base sequence under the same producer id and epoch.
+   */
+  replaceWithSplit(batch: ProducerBatch, parts: ProducerBatch[]): void {
+    const p = this.entry(batch);
+    let seq = batch.baseSequence;
+    for (const part of parts) {
+      part.resetProducerState(batch.producerId, batch.producerEpoch, seq);
+      seq = incrementSequence(seq, part.recordCount);
+    }
+    const i = p.inFlight.indexOf(batch);
+    if (i >= 0) p.inFlight.splice(i, 1, ...parts);
+    else p.inFlight.push(...parts);
+  }
+
+  /** Whether `batch` is the oldest unfinished batch of its partition. */
+  isFirstInFlight(batch: ProducerBatch): boolean {
+    const p = this.entry(batch);
+    return p.inFlight.length > 0 && p.inFlight[0] === batch;
+  }
+
+  /** A batch was acknowledged (or found a duplicate). */
+  handleCompleted(batch: ProducerBatch, baseOffset: number): void {
+    const p = this.entry(batch);
+    this.removeInFlight(p, batch);
+    if (batch.producerId === p.producerId && batch.producerEpoch === p.producerEpoch) {
+      const last = incrementSequence(batch.baseSequence, batch.recordCount - 1);
+      if (p.lastAckedSequence === NO_SEQUENCE || seqAfter(last, p.lastAckedSequence)) p.lastAckedSequence = last;
+      if (baseOffset >= 0) p.lastAckedOffset = Math.max(p.lastAckedOffset, baseOffset + batch.recordCount - 1);
+    }
+  }
+
+  /**
+   * A batch failed for good (error, expiry, close). If it had been given a sequence, the
+   * partition now has a gap: bump the epoch so later batches start a fresh sequence.
+   */
+  handleFailed(batch: ProducerBatch): void {
+    if (!batch.hasSequence) return;
+    const p = this.entry(batch);
+    this.removeInFlight(p, batch);
+    if (batch.producerId === this.producerId && batch.producerEpoch === this.producerEpoch) this.requestEpochBump(batch);
+  }
+
+  /** Marks the partition of `batch` for renumbering at the next epoch bump. */
+  requestEpochBump(batch: ProducerBatch): void {
+    this.epochBumpRequired = true;
+    this.partitionsToRewrite.add(this.keyOf(batch));
+  }
+
+  /**
+   * OUT_OF_ORDER_SEQUENCE_NUMBER: when the batch is the next one the broker should expect
+   * (nothing before it is outstanding), the broker lost our state: bump and retry. Otherwise
+   * an earlier batch is still being retried, so this one simply retries after it.
+   */
+  handleOutOfOrder(batch: ProducerBatch): void {
+    const p = this.entry(batch);
+    const expected = p.lastAckedSequence === NO_SEQUENCE ? 0 : incrementSequence(p.lastAckedSequence, 1);
+    if (batch.baseSequence === expected || p.inFlight[0] === batch) this.requestEpochBump(batch);
+  }
+
+  /** UNKNOWN_PRODUCER_ID: the broker no longer knows our id (its state expired): bump and retry. */
+  handleUnknownProducerId(batch: ProducerBatch): void {
+    this.requestEpochBump(batch);
+  }
+
+  private removeInFlight(p: PartitionState, batch: ProducerBatch): void {
+    const i = p.inFlight.indexOf(batch);
+    if (i >= 0) p.inFlight.splice(i, 1);
+  }
+
+  /** Fatal state (e.g. fenced, authorization): every later send fails with `err`. */
+  fail(err: Error): void {
+    this.state = 'fatal';
+    this.fatalError = err;
+  }
+
+  inFlightCountFor(batch: { topic: string; partition: number }): number {
+    return this.entry(batch).inFlight.length;
+  }
+}
+
+export function incrementSequence(seq: number, n: number): number {
+  const next = seq + n;
+  return next > 0x7fffffff ? next - 0x80000000 : next;
+}
+
+function seqAfter(a: number, b: number): boolean {
+  // Sequences wrap; within half the range, a larger value is later.
+  const d = (a - b) | 0;
+  return d > 0;
+}

@@ -1,0 +1,536 @@
+/**
+ * KafkaProducer: the public producer, with the Java client's semantics on Node.
+ *
+ * send() serializes, picks the partition, and appends the record to its partition's batch,
+ * then returns at once; the sender turns batches into Produce requests. How the Java
+ * client's blocking maps here:
+ * - What Java throws from send() is thrown here (closed producer, serializer failure,
+ *   an invalid record); what Java reports through the future rejects the promise, or is
+ *   passed to the callback (metadata timeout, buffer exhausted, record too large, broker
+ *   errors). With a callback, no promise is made.
+ * - Where Java's send() blocks its thread (waiting for metadata or for buffer memory, up
+ *   to max.block.ms), the record waits here in a FIFO queue instead; later send() calls
+ *   queue behind it, so records are appended in the order send() was called, as with one
+ *   Java thread.
+ * - The producer keeps the process alive exactly while records are pending. A program that
+ *   calls send() and returns still delivers everything, then exits. Only an explicit
+ *   process.exit() before flush() can lose records that were accepted.
+ */
+import { EventEmitter } from 'node:events';
+import { BrokerPool } from '../net/broker-pool';
+import { CompressionType, codecFor } from '../protocol/records/compression';
+import { RecordHeader, recordSizeUpperBound } from '../protocol/records/record-batch-builder';
+import { RECORD_BATCH_OVERHEAD } from '../protocol/records/record-batch-layout';
+import {
+  brokerErrorFor,
+  errorInfo,
+  InvalidArgumentError,
+  KafkaError,
+  ProducerClosedError,
+  RecordTooLargeError,
+  SerializationError,
+  TimeoutError,
+} from '../protocol/errors';
+import { RecordAccumulator } from './accumulator';
+import { BufferPool } from './buffer-pool';
+import { Clock, systemClock, TimerHandle } from './clock';
+import { ProducerConfig, ProducerOptions, resolveConfig } from './config';
+import { IdempotenceManager } from './idempotence';
+import { PartitionInfo, ProducerMetadata } from './metadata';
+import { ProducerMetrics } from './metrics';
+import { partitionForKey } from './partitioners/murmur2';
+import { partitionerFor } from './partitioners';
+import type { Partitioner } from './partitioners/partitioner';
+import { Completion, PromiseSlot } from './producer-batch';
+import type { Header, ProducerRecord, RecordMetadata, SendCallback } from './record';
+import { Sender } from './sender';
+
+/** Test seams: a fake clock and a deterministic random source. */
+export interface ProducerInternals {
+  clock?: Clock;
+  random?: () => number;
+}
+
+export interface CloseOptions {
+  /** How long to wait for queued and in-flight records; then the rest fail. Default: no limit. */
+  timeoutMs?: number;
+}
+
+const MAX_TOPIC_LENGTH = 249;
+const LEGAL_TOPIC = /^[a-zA-Z0-9._-]+$/;
+
+/** A send() waiting for metadata or memory, in call order. */
+interface PendingSend {
+  topic: string;
+  partition: number | null;
+  timestamp: number | null;
+  key: unknown;
+  value: unknown;
+  keyBytes: Uint8Array | null;
+  valueBytes: Uint8Array | null;
+  headers: RecordHeader[] | null;
+  headersSize: number;
+  completion: Completion;
+  deadlineMs: number;
+  seq: number;
+  waitingForMemory: boolean;
+  buffer: Buffer | null;
+}
+
+type AppendOutcome = 'done' | 'wait-metadata' | 'wait-memory';
+
+export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> extends EventEmitter {
+  readonly config: ProducerConfig<K, V>;
+  private readonly clock: Clock;
+  private readonly metadata: ProducerMetadata;
+  private readonly pool: BufferPool;
+  private readonly brokers: BrokerPool;
+  private readonly accumulator: RecordAccumulator;
+  private readonly sender: Sender;
+  private readonly metricsRegistry = new ProducerMetrics();
+  private readonly partitioner: Partitioner | null;
+  private readonly idempotence: IdempotenceManager | null;
+  private readonly pending: PendingSend[] = [];
+  private pendingSeq = 0;
+  private processedSeq = 0;
+  private pendingTimer: TimerHandle | null = null;
+  private readonly processedWaiters: { seq: number; resolve: () => void }[] = [];
+  private readonly metadataWaiters: { topic: string; deadlineMs: number; resolve: (p: PartitionInfo[]) => void; reject: (e: Error) => void }[] = [];
+  private closed = false;
+  private closePromise: Promise<void> | null = null;
+
+  constructor(options: ProducerOptions<K, V>, internals: ProducerInternals = {}) {
+    super();
+    this.config = resolveConfig(options);
+    const c = this.config;
+    this.clock = internals.clock ?? systemClock;
+    const random = internals.random ?? Math.random;
+    const compression = CompressionType[c.compressionType];
+    if (compression !== 0 && !codecFor(compression)) {
+      throw new KafkaError(`compression type '${c.compressionType}' has no codec available`, { code: 'ERR_KAFKA_CONFIG' });
+    }
+    const compressionLevel =
+      c.compressionType === 'gzip' ? c.compressionGzipLevel : c.compressionType === 'lz4' ? c.compressionLz4Level : c.compressionType === 'zstd' ? c.compressionZstdLevel : undefined;
+    this.partitioner = partitionerFor(c.partitioner);
+    this.idempotence = c.enableIdempotence ? new IdempotenceManager() : null;
+    this.metadata = new ProducerMetadata({ metadataMaxAgeMs: c.metadataMaxAgeMs, metadataMaxIdleMs: c.metadataMaxIdleMs, retryBackoffMs: c.retryBackoffMs });
+    this.pool = new BufferPool(c.bufferMemory, c.batchSize, this.clock);
+    this.brokers = new BrokerPool(c.bootstrapServers.map((b) => ({ host: b.host, port: b.port })), {
+      clientId: c.clientId,
+      requestTimeoutMs: c.requestTimeoutMs,
+      connectTimeoutMs: c.socketConnectionSetupTimeoutMs,
+      reconnectBackoffMs: c.reconnectBackoffMs,
+      reconnectBackoffMaxMs: c.reconnectBackoffMaxMs,
+      connectionsMaxIdleMs: c.connectionsMaxIdleMs < 0 ? Infinity : c.connectionsMaxIdleMs,
+      tls: c.ssl ? (c.ssl as object) : undefined,
+      now: () => this.clock.now(),
+      random,
+    });
+    this.accumulator = new RecordAccumulator(
+      {
+        batchSize: c.batchSize,
+        lingerMs: c.lingerMs,
+        retryBackoffMs: c.retryBackoffMs,
+        retryBackoffMaxMs: c.retryBackoffMaxMs,
+        deliveryTimeoutMs: c.deliveryTimeoutMs,
+        compression,
+        compressionLevel,
+        adaptivePartitioning: c.partitionerAdaptivePartitioningEnable,
+        partitionerAvailabilityTimeoutMs: c.partitionerAvailabilityTimeoutMs,
+        maxInFlightRequestsPerConnection: c.maxInFlightRequestsPerConnection,
+        random: () => Math.floor(random() * 0x80000000),
+      },
+      this.pool,
+      this.idempotence,
+    );
+    this.sender = new Sender(
+      {
+        acks: c.acks,
+        requestTimeoutMs: c.requestTimeoutMs,
+        maxRequestSize: c.maxRequestSize,
+        maxInFlightRequestsPerConnection: c.maxInFlightRequestsPerConnection,
+        retries: c.retries,
+        deliveryTimeoutMs: c.deliveryTimeoutMs,
+        retryBackoffMs: c.retryBackoffMs,
+        batchSize: c.batchSize,
+        compression,
+        compressionLevel,
+      },
+      this.accumulator,
+      this.metadata,
+      this.brokers,
+      this.idempotence,
+      this.clock,
+      this.metricsRegistry,
+      {
+        onMetadataUpdate: () => this.onMetadataUpdate(),
+        hasWaitingSends: () => this.pending.length > 0 || this.metadataWaiters.length > 0,
+        emit: (event, payload) => {
+          if (this.listenerCount(event) > 0) this.emit(event, payload);
+        },
+      },
+    );
+  }
+
+  /**
+   * Sends one record. Returns a promise of its RecordMetadata, or, given a callback, calls
+   * it once with (error, metadata) and returns nothing.
+   */
+  send(record: ProducerRecord<K, V>): Promise<RecordMetadata>;
+  send(record: ProducerRecord<K, V>, callback: SendCallback): void;
+  send(record: ProducerRecord<K, V>, callback?: SendCallback): Promise<RecordMetadata> | void {
+    if (this.closed) throw new ProducerClosedError('Cannot send after the producer has been closed.');
+    if (record === null || typeof record !== 'object') throw new InvalidArgumentError('send() takes a record object: { topic, value, key?, partition?, timestamp?, headers? }');
+    const { topic } = record;
+    if (typeof topic !== 'string') throw new InvalidArgumentError(`record.topic must be a string, got ${typeof topic}`);
+    const partition = record.partition ?? null;
+    if (partition !== null && (!Number.isInteger(partition) || partition < 0)) {
+      throw new InvalidArgumentError(`record.partition must be a non-negative integer, got ${String(partition)}`);
+    }
+    const timestamp = record.timestamp ?? null;
+    if (timestamp !== null && (!Number.isSafeInteger(timestamp) || timestamp < 0)) {
+      throw new InvalidArgumentError(`record.timestamp must be a non-negative integer (ms), got ${String(timestamp)}`);
+    }
+    const headers = normalizeHeaders(record.headers);
+    const keyBytes = this.serialize('key', topic, record.key ?? null);
+    const valueBytes = this.serialize('value', topic, record.value);
+
+    let promise: Promise<RecordMetadata> | undefined;
+    let completion: Completion;
+    if (callback) {
+      if (typeof callback !== 'function') throw new InvalidArgumentError('the send() callback must be a function');
+      completion = callback;
+    } else {
+      let slot!: PromiseSlot;
+      promise = new Promise<RecordMetadata>((resolve, reject) => (slot = { resolve, reject }));
+      completion = slot;
+    }
+    const now = this.clock.now();
+    const p: PendingSend = {
+      topic,
+      partition,
+      timestamp,
+      key: record.key ?? null,
+      value: record.value,
+      keyBytes,
+      valueBytes,
+      headers,
+      headersSize: headers ? sizeOfHeadersOf(headers) : 1,
+      completion,
+      deadlineMs: now + this.config.maxBlockMs,
+      seq: ++this.pendingSeq,
+      waitingForMemory: false,
+      buffer: null,
+    };
+    const invalid = invalidTopicReason(topic);
+    if (invalid) {
+      this.finishPending(p, new KafkaError(`Invalid topic '${topic}': ${invalid}.`, { code: 'INVALID_TOPIC_EXCEPTION' }));
+    } else if (this.pending.length > 0 || this.tryAppend(p, now) !== 'done') {
+      this.pending.push(p);
+      this.processPending();
+    } else {
+      this.processedSeq = p.seq;
+    }
+    return promise;
+  }
+
+  private serialize(what: 'key' | 'value', topic: string, data: unknown): Uint8Array | null {
+    const serializer = what === 'key' ? this.config.keySerializer : this.config.valueSerializer;
+    let bytes: Uint8Array | null;
+    try {
+      bytes = (serializer as { serialize(t: string, d: unknown): Uint8Array | null }).serialize(topic, data);
+    } catch (err) {
+      throw new SerializationError(`Cannot serialize the ${what} of a record for topic ${topic}: ${(err as Error)?.message ?? err}`, { cause: err });
+    }
+    if (bytes !== null && bytes !== undefined && !(bytes instanceof Uint8Array)) {
+      throw new SerializationError(`The ${what} serializer returned ${typeof bytes}, not bytes, for topic ${topic}`);
+    }
+    return bytes ?? null;
+  }
+
+  /** Tries to append a send now; says what it waits for otherwise. */
+  private tryAppend(p: PendingSend, now: number): AppendOutcome {
+    if (this.metadata.add(p.topic, now)) this.sender.wakeup();
+    const cluster = this.metadata.cluster;
+    const info = cluster.topics.get(p.topic);
+    if (!info) {
+      const last = this.metadata.lastError(p.topic);
+      if (last && !errorInfo(last.code).retriable && last.code !== 3) {
+        this.finishPending(p, brokerErrorFor(last.code, `metadata for topic ${p.topic}`));
+        return 'done';
+      }
+      this.metadata.requestUpdate();
+      this.sender.wakeup();
+      return 'wait-metadata';
+    }
+    const count = info.partitions.length;
+    if (p.partition !== null && p.partition >= count) {
+      this.metadata.requestUpdate();
+      this.sender.wakeup();
+      return 'wait-metadata';
+    }
+    let partition: number;
+    if (p.partition !== null) partition = p.partition;
+    else if (this.partitioner) {
+      partition = this.partitioner.partition(p.topic, p.key, p.keyBytes, p.value, p.valueBytes, cluster);
+      if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
+        this.finishPending(p, new InvalidArgumentError(`the partitioner returned ${partition} for topic ${p.topic} with ${count} partitions`));
+        return 'done';
+      }
+    } else if (p.keyBytes !== null && !this.config.partitionerIgnoreKeys) partition = partitionForKey(p.keyBytes, count);
+    else partition = -1;
+
+    const size = RECORD_BATCH_OVERHEAD + recordSizeUpperBound(p.keyBytes, p.valueBytes, p.headers);
+    if (size > this.config.maxRequestSize || size > this.config.bufferMemory) {
+      const limit = size > this.config.maxRequestSize ? `${this.config.maxRequestSize}, the value of max.request.size` : `${this.config.bufferMemory}, the value of buffer.memory`;
+      this.finishPending(p, new RecordTooLargeError(`The record is ${size} bytes when serialized, which is larger than ${limit}.`));
+      return 'done';
+    }
+    const result = this.accumulator.append(
+      p.topic,
+      partition,
+      p.timestamp ?? now,
+      p.keyBytes,
+      p.valueBytes,
+      p.headers,
+      p.headersSize,
+      p.completion,
+      cluster,
+      now,
+      p.buffer,
+    );
+    p.buffer = null;
+    if (result.kind === 'needs-memory') {
+      p.buffer = null;
+      (p as PendingSend & { memorySize?: number }).memorySize = result.size;
+      return 'wait-memory';
+    }
+    if (result.batchIsFull || result.newBatchCreated) this.sender.wakeup();
+    return 'done';
+  }
+
+  /** Appends waiting sends in order, as far as metadata and memory allow. */
+  private processPending(): void {
+    while (this.pending.length > 0) {
+      const p = this.pending[0];
+      if (p.waitingForMemory) return;
+      const now = this.clock.now();
+      const outcome = now >= p.deadlineMs ? 'timeout' : this.tryAppend(p, now);
+      if (outcome === 'done') {
+        this.pending.shift();
+        this.markProcessed(p.seq);
+        continue;
+      }
+      if (outcome === 'timeout') {
+        this.pending.shift();
+        this.finishPending(p, this.metadataTimeout(p));
+        continue;
+      }
+      if (outcome === 'wait-memory') {
+        p.waitingForMemory = true;
+        const size = (p as PendingSend & { memorySize?: number }).memorySize!;
+        this.sender.wakeup(); // memory waiters make every batch sendable
+        this.pool.waitFor(size, p.deadlineMs).then(
+          (buf) => {
+            p.waitingForMemory = false;
+            p.buffer = buf;
+            this.processPending();
+          },
+          (err: Error) => {
+            p.waitingForMemory = false;
+            if (this.pending[0] === p) this.pending.shift();
+            this.finishPending(p, err);
+            this.processPending();
+          },
+        );
+        return;
+      }
+      this.armPendingTimer(p.deadlineMs - now);
+      return;
+    }
+    if (this.pendingTimer) {
+      this.clock.clearTimeout(this.pendingTimer);
+      this.pendingTimer = null;
+    }
+  }
+
+  private armPendingTimer(delayMs: number): void {
+    if (this.pendingTimer) this.clock.clearTimeout(this.pendingTimer);
+    this.pendingTimer = this.clock.setTimeout(() => {
+      this.pendingTimer = null;
+      this.processPending();
+    }, Math.max(0, delayMs));
+  }
+
+  private metadataTimeout(p: PendingSend): Error {
+    const last = this.metadata.lastError(p.topic);
+    const cause = last ? brokerErrorFor(last.code, last.message) : undefined;
+    const info = this.metadata.cluster.topics.get(p.topic);
+    const msg =
+      p.partition !== null && info
+        ? `Partition ${p.partition} of topic ${p.topic} with partition count ${info.partitions.length} is not present in metadata after ${this.config.maxBlockMs} ms.`
+        : `Topic ${p.topic} not present in metadata after ${this.config.maxBlockMs} ms.`;
+    return new TimeoutError(msg, { cause });
+  }
+
+  /** Settles a send that never reached a batch. */
+  private finishPending(p: PendingSend, err: Error): void {
+    this.markProcessed(p.seq);
+    if (p.buffer) {
+      this.pool.deallocate(p.buffer, p.buffer.length);
+      p.buffer = null;
+    }
+    const md: RecordMetadata = { topic: p.topic, partition: p.partition ?? -1, offset: -1n, timestamp: -1, serializedKeySize: -1, serializedValueSize: -1 };
+    this.metricsRegistry.recordErrors++;
+    const c = p.completion;
+    try {
+      if (typeof c === 'function') c(err, md);
+      else c.reject(err);
+    } catch (callbackError) {
+      process.emitWarning(new KafkaError(`a send() callback threw: ${(callbackError as Error)?.message}`, { cause: callbackError }));
+    }
+  }
+
+  private markProcessed(seq: number): void {
+    if (seq > this.processedSeq) this.processedSeq = seq;
+    while (this.processedWaiters.length > 0 && this.processedWaiters[0].seq <= this.processedSeq) this.processedWaiters.shift()!.resolve();
+  }
+
+  private onMetadataUpdate(): void {
+    if (this.pending.length > 0) this.processPending();
+    const now = this.clock.now();
+    for (let i = 0; i < this.metadataWaiters.length; ) {
+      const w = this.metadataWaiters[i];
+      const info = this.metadata.cluster.topics.get(w.topic);
+      if (info) {
+        this.metadataWaiters.splice(i, 1);
+        w.resolve(info.partitions.slice());
+      } else if (now >= w.deadlineMs) {
+        this.metadataWaiters.splice(i, 1);
+        w.reject(new TimeoutError(`Topic ${w.topic} not present in metadata after ${this.config.maxBlockMs} ms.`));
+      } else i++;
+    }
+  }
+
+  /** Resolves when every send() made before this call has its outcome. Linger is ignored meanwhile. */
+  async flush(): Promise<void> {
+    this.accumulator.beginFlush();
+    this.sender.wakeup();
+    try {
+      await this.waitForSendsUpTo(this.pendingSeq);
+    } finally {
+      this.accumulator.endFlush();
+    }
+  }
+
+  private async waitForSendsUpTo(seq: number): Promise<void> {
+    if (this.processedSeq < seq) await new Promise<void>((resolve) => this.processedWaiters.push({ seq, resolve }));
+    const batches = [...this.accumulator.incomplete];
+    for (const b of batches) await b.done();
+  }
+
+  /**
+   * Stops accepting records (later send() throws ProducerClosedError), delivers what is
+   * queued or in flight, retries included, within `timeoutMs`, then fails whatever is left.
+   * Safe to call more than once.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? Infinity;
+    if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
+      throw new InvalidArgumentError(`close() timeoutMs must be a non-negative number, got ${String(timeoutMs)}`);
+    }
+    if (this.closePromise) return this.closePromise;
+    this.closed = true;
+    this.closePromise = this.doClose(timeoutMs);
+    return this.closePromise;
+  }
+
+  private async doClose(timeoutMs: number): Promise<void> {
+    this.accumulator.close();
+    this.sender.wakeup();
+    const drained = this.waitForSendsUpTo(this.pendingSeq);
+    let timer: TimerHandle | null = null;
+    const finished = await new Promise<boolean>((resolve) => {
+      drained.then(() => resolve(true));
+      if (Number.isFinite(timeoutMs)) timer = this.clock.setTimeout(() => resolve(false), timeoutMs);
+    });
+    if (timer) this.clock.clearTimeout(timer);
+    if (!finished) {
+      const err = new KafkaError('The producer was closed forcefully: the close timeout passed before these records were sent.', { code: 'ERR_KAFKA_PRODUCER_CLOSED' });
+      for (const p of this.pending.splice(0)) this.finishPending(p, err);
+      this.sender.failAll(err);
+      this.pool.close(err);
+    }
+    for (const w of this.metadataWaiters.splice(0)) w.reject(new ProducerClosedError());
+    if (this.pendingTimer) this.clock.clearTimeout(this.pendingTimer);
+    this.pendingTimer = null;
+    this.sender.stop();
+    this.brokers.close();
+    this.partitioner?.close?.();
+  }
+
+  /** The partitions of a topic (waits for metadata up to max.block.ms). */
+  partitionsFor(topic: string): Promise<PartitionInfo[]> {
+    if (this.closed) return Promise.reject(new ProducerClosedError());
+    const invalid = invalidTopicReason(topic);
+    if (invalid) return Promise.reject(new KafkaError(`Invalid topic '${topic}': ${invalid}.`, { code: 'INVALID_TOPIC_EXCEPTION' }));
+    const now = this.clock.now();
+    this.metadata.add(topic, now);
+    const info = this.metadata.cluster.topics.get(topic);
+    if (info) return Promise.resolve(info.partitions.slice());
+    this.metadata.requestUpdate();
+    return new Promise((resolve, reject) => {
+      const w = { topic, deadlineMs: now + this.config.maxBlockMs, resolve, reject };
+      this.metadataWaiters.push(w);
+      const timer = this.clock.setTimeout(() => this.onMetadataUpdate(), this.config.maxBlockMs);
+      const clear = () => this.clock.clearTimeout(timer);
+      const origResolve = w.resolve;
+      const origReject = w.reject;
+      w.resolve = (v) => (clear(), origResolve(v));
+      w.reject = (e) => (clear(), origReject(e));
+      this.sender.wakeup();
+    });
+  }
+
+  /** Java-named metrics (record-send-total, batch-size-avg, request-latency-avg, ...). */
+  metrics(): Record<string, number> {
+    return this.metricsRegistry.snapshot({
+      bufferTotalBytes: this.pool.totalMemory,
+      bufferAvailableBytes: this.pool.availableMemory,
+      waitingSends: this.pending.length,
+      bufferPoolWaiters: this.pool.queuedCount,
+      requestsInFlight: 0,
+      batchesInFlight: this.sender.inFlightBatchCount,
+      recordsQueued: this.accumulator.queuedRecordCount(),
+      incompleteBatches: this.accumulator.incomplete.size,
+    });
+  }
+}
+
+function invalidTopicReason(topic: string): string | null {
+  if (topic.length === 0) return 'the name is empty';
+  if (topic === '.' || topic === '..') return 'the name cannot be "." or ".."';
+  if (topic.length > MAX_TOPIC_LENGTH) return `the name is longer than ${MAX_TOPIC_LENGTH} characters`;
+  if (!LEGAL_TOPIC.test(topic)) return 'the name may contain only ASCII letters, digits, ".", "_" and "-"';
+  return null;
+}
+
+function normalizeHeaders(headers: ProducerRecord['headers']): RecordHeader[] | null {
+  if (headers == null) return null;
+  const out: RecordHeader[] = [];
+  const add = (key: unknown, value: unknown) => {
+    if (typeof key !== 'string') throw new InvalidArgumentError(`a header key must be a string, got ${typeof key}`);
+    if (value === null || value === undefined) out.push({ key, value: null });
+    else if (value instanceof Uint8Array) out.push({ key, value });
+    else if (typeof value === 'string') out.push({ key, value: Buffer.from(value, 'utf8') });
+    else throw new InvalidArgumentError(`header '${key}' must have a Buffer, Uint8Array, string or null value, got ${typeof value}`);
+  };
+  if (Array.isArray(headers)) for (const h of headers as Header[]) add(h?.key, h?.value);
+  else if (typeof headers === 'object') for (const [k, v] of Object.entries(headers)) add(k, v);
+  else throw new InvalidArgumentError('record.headers must be an array of { key, value } or an object');
+  return out.length > 0 ? out : null;
+}
+
+function sizeOfHeadersOf(headers: RecordHeader[]): number {
+  return recordSizeUpperBound(null, null, headers) - recordSizeUpperBound(null, null, null) + 1;
+}

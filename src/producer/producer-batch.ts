@@ -1,0 +1,307 @@
+/**
+ * ProducerBatch: one batch of records for one partition, and the completions of its records.
+ *
+ * Records are written into the batch buffer as they are appended (RecordBatchBuilder). The
+ * batch is closed when first drained (producer id, epoch and sequence are set then), and
+ * from then on its bytes are fixed, except that a retry after an epoch bump rewrites the
+ * producer fields and CRC in place. Every record ends with exactly one outcome: complete()
+ * or fail() runs once, and settles every record's callback or promise in record order.
+ *
+ * Locality: appended to by send() (through the accumulator), everything else by the sender.
+ */
+import { KafkaError } from '../protocol/errors';
+import { RecordBatchBuilder, RecordHeader, rewriteProducerState, sizeOfHeaders } from '../protocol/records/record-batch-builder';
+import { RECORDS_OFFSET } from '../protocol/records/record-batch-layout';
+import { sizeOfVarint, sizeOfVarlong } from '../protocol/writer';
+import type { RecordMetadata, SendCallback } from './record';
+
+/** A record's completion: a callback, or a promise's settle functions. */
+export interface PromiseSlot {
+  resolve(md: RecordMetadata): void;
+  reject(err: Error): void;
+}
+export type Completion = SendCallback | PromiseSlot;
+
+export type BatchFinalState = 'succeeded' | 'failed';
+
+export class ProducerBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly createdMs: number;
+  readonly builder: RecordBatchBuilder;
+  /** Bytes taken from the buffer pool for this batch. */
+  readonly allocatedSize: number;
+  /** Bytes after which a record no longer fits (the batch buffer's capacity). */
+  readonly writeLimit: number;
+  private readonly completions: Completion[] = [];
+  private readonly timestamps: number[] = [];
+  private readonly keySizes: number[] = [];
+  private readonly valueSizes: number[] = [];
+  /** Compression ratio estimate for sizing compressed batches (1 = none). */
+  private readonly compressionRatio: number;
+
+  attempts = 0;
+  lastAttemptMs: number;
+  lastAppendMs: number;
+  drainedMs = -1;
+  /** True while a Produce request carrying this batch awaits its answer. */
+  inFlight = false;
+  /** Appends refused from now on (full, or drained). */
+  private closedForAppends = false;
+  private bytes: Buffer | null = null;
+  finalState: BatchFinalState | null = null;
+  producerId = -1;
+  producerEpoch = -1;
+  baseSequence = -1;
+  /** A split child: retried without counting the attempt (Java's split batches). */
+  isSplit = false;
+  /** Set when the leader epoch changed since this retry began (KIP-951 skips the backoff). */
+  leaderChangedSinceRetry = false;
+  private donePromise: Promise<void> | null = null;
+  private doneResolve: (() => void) | null = null;
+
+  constructor(
+    topic: string,
+    partition: number,
+    buffer: Buffer,
+    allocatedSize: number,
+    nowMs: number,
+    opts: { compression: number; compressionLevel?: number; compressionRatio?: number; writeLimit: number },
+  ) {
+    this.topic = topic;
+    this.partition = partition;
+    this.createdMs = nowMs;
+    this.lastAttemptMs = nowMs;
+    this.lastAppendMs = nowMs;
+    this.allocatedSize = allocatedSize;
+    this.writeLimit = opts.writeLimit;
+    this.compressionRatio = opts.compression === 0 ? 1 : (opts.compressionRatio ?? 1);
+    this.builder = new RecordBatchBuilder(buffer, { compression: opts.compression, compressionLevel: opts.compressionLevel });
+  }
+
+  get recordCount(): number {
+    return this.completions.length;
+  }
+
+  /**
+   * Estimated bytes on the wire: exact when uncompressed; with a codec, the header plus the
+   * uncompressed records scaled by the estimated ratio (with Java's 5% margin).
+   */
+  get estimatedSizeInBytes(): number {
+    if (this.bytes) return this.bytes.length;
+    const raw = this.builder.sizeInBytes;
+    if (this.compressionRatio === 1) return raw;
+    return RECORDS_OFFSET + Math.ceil((raw - RECORDS_OFFSET) * this.compressionRatio * 1.05);
+  }
+
+  get isFull(): boolean {
+    return this.closedForAppends || (this.recordCount > 0 && this.estimatedSizeInBytes >= this.writeLimit);
+  }
+
+  get isClosed(): boolean {
+    return this.bytes !== null;
+  }
+
+  get isDone(): boolean {
+    return this.finalState !== null;
+  }
+
+  get hasSequence(): boolean {
+    return this.baseSequence !== -1;
+  }
+
+  /** The batch bytes once closed. */
+  get closedBytes(): Buffer {
+    if (!this.bytes) throw new Error('batch is not closed');
+    return this.bytes;
+  }
+
+  /**
+   * Appends if the record fits (the first record always does); returns the growth of the
+   * estimated size in bytes, or -1 when it does not fit.
+   */
+  tryAppend(
+    timestamp: number,
+    key: Uint8Array | null,
+    value: Uint8Array | null,
+    headers: readonly RecordHeader[] | null,
+    headersSize: number,
+    completion: Completion,
+    nowMs: number,
+  ): number {
+    if (this.closedForAppends) return -1;
+    const before = this.recordCount === 0 ? 0 : this.estimatedSizeInBytes;
+    if (this.recordCount > 0) {
+      const size = exactRecordSize(this.recordCount, timestamp - this.firstTimestamp, key, value, headersSize);
+      const grown = this.compressionRatio === 1 ? this.builder.sizeInBytes + size : before + Math.ceil(size * this.compressionRatio * 1.05);
+      if (grown > this.writeLimit) {
+        this.closedForAppends = true;
+        return -1;
+      }
+    }
+    this.builder.append(timestamp, key, value, headers, headersSize);
+    this.completions.push(completion);
+    this.timestamps.push(timestamp);
+    this.keySizes.push(key === null ? -1 : key.length);
+    this.valueSizes.push(value === null ? -1 : value.length);
+    this.lastAppendMs = nowMs;
+    return this.estimatedSizeInBytes - before;
+  }
+
+  private get firstTimestamp(): number {
+    return this.timestamps[0];
+  }
+
+  /** No more appends (a drained or displaced batch). */
+  closeForAppends(): void {
+    this.closedForAppends = true;
+  }
+
+  /** Finishes the batch bytes with the given producer state (first drain). */
+  close(producerId: number, producerEpoch: number, baseSequence: number): Buffer {
+    this.closedForAppends = true;
+    if (!this.bytes) {
+      this.producerId = producerId;
+      this.producerEpoch = producerEpoch;
+      this.baseSequence = baseSequence;
+      this.builder.setProducerState(producerId, producerEpoch, baseSequence);
+      this.bytes = this.builder.close();
+    }
+    return this.bytes;
+  }
+
+  /** New producer state for a retry after an epoch bump or sequence reset; rewrites in place. */
+  resetProducerState(producerId: number, producerEpoch: number, baseSequence: number): void {
+    this.producerId = producerId;
+    this.producerEpoch = producerEpoch;
+    this.baseSequence = baseSequence;
+    if (this.bytes) rewriteProducerState(this.bytes, producerId, producerEpoch, baseSequence);
+    else this.builder.setProducerState(producerId, producerEpoch, baseSequence);
+  }
+
+  /** Records the start of a new attempt when the batch goes back to its queue. */
+  reenqueued(nowMs: number): void {
+    this.attempts++;
+    this.lastAttemptMs = Math.max(this.lastAppendMs, nowMs);
+    this.inFlight = false;
+  }
+
+  hasReachedDeliveryTimeout(deliveryTimeoutMs: number, nowMs: number): boolean {
+    return nowMs - this.createdMs >= deliveryTimeoutMs;
+  }
+
+  /**
+   * Success: settles every record with its offset (base + index) and timestamp
+   * (LogAppendTime when the broker gives one, else the record's own).
+   */
+  complete(baseOffset: number, logAppendTimeMs: number): boolean {
+    if (this.finalState) return false;
+    this.finalState = 'succeeded';
+    for (let i = 0; i < this.completions.length; i++) {
+      const md: RecordMetadata = {
+        topic: this.topic,
+        partition: this.partition,
+        offset: baseOffset < 0 ? -1n : BigInt(baseOffset + i),
+        timestamp: logAppendTimeMs >= 0 ? logAppendTimeMs : this.timestamps[i],
+        serializedKeySize: this.keySizes[i],
+        serializedValueSize: this.valueSizes[i],
+      };
+      settle(this.completions[i], null, md);
+    }
+    this.markDone();
+    return true;
+  }
+
+  /** Failure of every record; `recordErrors` can give some records their own error. */
+  fail(err: Error, recordErrors?: ReadonlyMap<number, Error>): boolean {
+    if (this.finalState) return false;
+    this.finalState = 'failed';
+    for (let i = 0; i < this.completions.length; i++) {
+      const md: RecordMetadata = {
+        topic: this.topic,
+        partition: this.partition,
+        offset: -1n,
+        timestamp: -1,
+        serializedKeySize: -1,
+        serializedValueSize: -1,
+      };
+      settle(this.completions[i], recordErrors?.get(i) ?? err, md);
+    }
+    this.markDone();
+    return true;
+  }
+
+  /** Resolves when the batch has its outcome (flush() waits on these). */
+  done(): Promise<void> {
+    if (this.finalState) return Promise.resolve();
+    if (!this.donePromise) this.donePromise = new Promise<void>((r) => (this.doneResolve = r));
+    return this.donePromise;
+  }
+
+  private markDone(): void {
+    this.doneResolve?.();
+    this.doneResolve = null;
+  }
+
+  /**
+   * Splits a batch the broker refused as too large into batches of at most `splitSize`
+   * bytes, keeping each record's completion, timestamp and order. The children live outside
+   * the buffer pool (as in Java); this batch ends without settling anything.
+   */
+  split(splitSize: number, compression: number, compressionLevel: number | undefined): ProducerBatch[] {
+    const records = this.builder.decodeRecords();
+    const out: ProducerBatch[] = [];
+    let current: ProducerBatch | null = null;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
+      const hs = sizeOfHeaders(r.headers);
+      const completion = this.completions[i];
+      if (!current || current.tryAppend(r.timestamp, r.key, r.value, r.headers, hs, completion, this.lastAppendMs) < 0) {
+        const size = Math.max(splitSize, RECORDS_OFFSET + exactRecordSize(0, 0, r.key, r.value, hs));
+        current = new ProducerBatch(this.topic, this.partition, Buffer.allocUnsafe(size), size, this.createdMs, {
+          compression,
+          compressionLevel,
+          writeLimit: splitSize,
+        });
+        current.isSplit = true;
+        current.attempts = this.attempts;
+        current.lastAttemptMs = this.lastAttemptMs;
+        current.tryAppend(r.timestamp, r.key, r.value, r.headers, hs, completion, this.lastAppendMs);
+        out.push(current);
+      }
+    }
+    this.completions.length = 0;
+    this.finalState = 'failed';
+    this.markDone();
+    return out;
+  }
+}
+
+function settle(c: Completion, err: Error | null, md: RecordMetadata): void {
+  try {
+    if (typeof c === 'function') c(err, md);
+    else if (err) c.reject(err);
+    else c.resolve(md);
+  } catch (callbackError) {
+    // A user callback that throws must not stop the other records' outcomes (Java logs it).
+    process.emitWarning(new KafkaError(`a send() callback threw: ${(callbackError as Error)?.message ?? callbackError}`, { cause: callbackError }));
+  }
+}
+
+/** Exact bytes of a record in a batch, length prefix included (Java's DefaultRecord.sizeInBytes). */
+export function exactRecordSize(
+  offsetDelta: number,
+  timestampDelta: number,
+  key: Uint8Array | null,
+  value: Uint8Array | null,
+  headersBytes: number,
+): number {
+  const body =
+    1 +
+    sizeOfVarlong(timestampDelta) +
+    sizeOfVarint(offsetDelta) +
+    (key === null ? 1 : sizeOfVarint(key.length) + key.length) +
+    (value === null ? 1 : sizeOfVarint(value.length) + value.length) +
+    headersBytes;
+  return sizeOfVarint(body) + body;
+}

@@ -1,0 +1,486 @@
+/**
+ * Sender: the producer's I/O loop, as the Java client's Sender thread, on Node's event loop.
+ *
+ * One pass (runOnce): idempotence housekeeping (producer id, epoch bump) -> metadata refresh
+ * if due -> ready leaders -> drain batches per leader -> expire batches past
+ * delivery.timeout.ms -> one Produce request per broker. Then it sleeps exactly until the
+ * next thing can happen (a linger or backoff deadline, an expiry, a reconnect, a metadata
+ * refresh): one timer for the whole producer, never one per record, never a busy loop.
+ * wakeup() runs a pass soon after a batch fills, a response frees an in-flight slot, a
+ * connection becomes ready, metadata changes, or flush()/close() asks.
+ *
+ * Responses settle batches: success completes every record; retriable errors put the batch
+ * back at the head of its queue with backoff while delivery.timeout.ms allows;
+ * MESSAGE_TOO_LARGE splits it; anything else fails it with a typed error.
+ */
+import { BrokerPool } from '../net/broker-pool';
+import type { Connection } from '../net/connection';
+import { INIT_PRODUCER_ID_API, METADATA_API, PRODUCE_API } from '../protocol/api-keys';
+import {
+  brokerErrorFor,
+  ConnectionError,
+  errorInfo,
+  InvalidRecordError,
+  KafkaError,
+  MalformedResponseError,
+  RecordTooLargeError,
+  RequestTimedOutError,
+  TimeoutError,
+} from '../protocol/errors';
+import { decodeInitProducerIdResponse, encodeInitProducerIdRequest } from '../protocol/messages/init-producer-id';
+import { decodeMetadataResponse, encodeMetadataRequest, ZERO_UUID } from '../protocol/messages/metadata';
+import {
+  decodeProduceResponse,
+  DetachedRecords,
+  encodeProduceRequest,
+  PartitionProduceResponse,
+  ProduceResponse,
+  TopicProduceData,
+} from '../protocol/messages/produce';
+import type { RecordAccumulator } from './accumulator';
+import type { Clock, TimerHandle } from './clock';
+import type { IdempotenceManager } from './idempotence';
+import type { ProducerMetadata } from './metadata';
+import type { ProducerMetrics } from './metrics';
+import type { ProducerBatch } from './producer-batch';
+
+const NONE = 0;
+const MESSAGE_TOO_LARGE = 10;
+const NETWORK_EXCEPTION = 13;
+const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
+const DUPLICATE_SEQUENCE_NUMBER = 46;
+const UNKNOWN_PRODUCER_ID = 59;
+
+export interface SenderOptions {
+  acks: number;
+  requestTimeoutMs: number;
+  maxRequestSize: number;
+  maxInFlightRequestsPerConnection: number;
+  retries: number;
+  deliveryTimeoutMs: number;
+  retryBackoffMs: number;
+  batchSize: number;
+  compression: number;
+  compressionLevel?: number;
+}
+
+export interface SenderHooks {
+  /** Metadata changed: waiting send() calls may proceed. */
+  onMetadataUpdate(): void;
+  /** Whether send() calls are waiting (metadata or memory): keeps the loop and sockets alive. */
+  hasWaitingSends(): boolean;
+  emit?(event: string, payload: unknown): void;
+}
+
+export class Sender {
+  private scheduled = false;
+  private timer: TimerHandle | null = null;
+  private timerDueMs = Infinity;
+  private metadataInFlight = false;
+  private initInFlight = false;
+  private initRetryAtMs = 0;
+  /** Batches in Produce requests awaiting an answer. */
+  private readonly inFlightBatches = new Set<ProducerBatch>();
+  private running = true;
+  private referenced = true;
+
+  constructor(
+    private readonly opts: SenderOptions,
+    private readonly accumulator: RecordAccumulator,
+    private readonly metadata: ProducerMetadata,
+    private readonly pool: BrokerPool,
+    private readonly idempotence: IdempotenceManager | null,
+    private readonly clock: Clock,
+    private readonly metrics: ProducerMetrics,
+    private readonly hooks: SenderHooks,
+  ) {
+    pool.onChange = () => this.wakeup();
+  }
+
+  /** Runs a pass soon (coalesced: many wakeups before it runs cost one pass). */
+  wakeup(): void {
+    if (this.scheduled || !this.running) return;
+    this.scheduled = true;
+    this.clock.defer(() => this.runOnce());
+  }
+
+  get inFlightBatchCount(): number {
+    return this.inFlightBatches.size;
+  }
+
+  private runOnce(): void {
+    this.scheduled = false;
+    if (!this.running) return;
+    const now = this.clock.now();
+    let delay = Infinity;
+    try {
+      if (this.idempotence) delay = Math.min(delay, this.maybeInitProducerId(now));
+      delay = Math.min(delay, this.maybeUpdateMetadata(now));
+      delay = Math.min(delay, this.sendProducerData(now));
+      delay = Math.min(delay, this.pool.closeIdle());
+    } catch (err) {
+      // A bug here must not silently stall every record: fail what is queued, loudly.
+      this.failAll(new KafkaError(`producer I/O loop failed: ${(err as Error)?.message}`, { cause: err }));
+      throw err;
+    }
+    this.updateReferences();
+    this.schedule(delay);
+  }
+
+  private schedule(delayMs: number): void {
+    if (delayMs === 0) {
+      this.wakeup();
+      return;
+    }
+    if (!Number.isFinite(delayMs)) {
+      if (this.timer) this.clock.clearTimeout(this.timer);
+      this.timer = null;
+      this.timerDueMs = Infinity;
+      return;
+    }
+    const due = this.clock.now() + delayMs;
+    if (this.timer && this.timerDueMs <= due) return;
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timerDueMs = due;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = null;
+      this.timerDueMs = Infinity;
+      this.runOnce();
+    }, delayMs);
+    if (!this.referenced) this.timer.unref?.();
+  }
+
+  /** Keeps the process alive exactly while records or sends are pending. */
+  updateReferences(): void {
+    const pending = this.accumulator.incomplete.size > 0 || this.hooks.hasWaitingSends() || this.initInFlight;
+    if (pending === this.referenced) return;
+    this.referenced = pending;
+    this.pool.setReferenced(pending);
+    if (this.timer) {
+      if (pending) this.timer.ref?.();
+      else this.timer.unref?.();
+    }
+  }
+
+  // --- idempotence -------------------------------------------------------------------------
+
+  /** Makes sure a producer id exists before any Produce; returns the delay until it matters. */
+  private maybeInitProducerId(now: number): number {
+    const idem = this.idempotence!;
+    if (idem.state === 'fatal') {
+      this.failQueued(idem.fatalError!);
+      return Infinity;
+    }
+    if (idem.maybeBumpEpoch() === 'bumped') this.hooks.emit?.('epochBump', { producerId: idem.producerId, epoch: idem.producerEpoch });
+    if (idem.hasProducerId || this.initInFlight) return Infinity;
+    // Only ask when something needs sending.
+    if (this.accumulator.incomplete.size === 0) return Infinity;
+    if (now < this.initRetryAtMs) return this.initRetryAtMs - now;
+    const node = this.pool.leastLoadedNode();
+    if (node === null) return this.pool.minReconnectDelayMs();
+    const conn = this.pool.ready(node);
+    if (!conn) return Infinity; // connecting: the pool wakes us
+    this.initInFlight = true;
+    idem.transitionTo('initializing');
+    conn
+      .request(
+        INIT_PRODUCER_ID_API,
+        (w, v) => encodeInitProducerIdRequest(w, v, { transactionalId: null, transactionTimeoutMs: 2147483647, producerId: -1, producerEpoch: -1 }),
+        decodeInitProducerIdResponse,
+      )
+      .then(
+        (res) => {
+          if (res.errorCode === NONE) {
+            idem.setProducerIdAndEpoch(res.producerId, res.producerEpoch);
+            idem.rewritePending();
+            this.hooks.emit?.('producerId', { producerId: res.producerId, epoch: res.producerEpoch });
+          } else if (errorInfo(res.errorCode).retriable) {
+            idem.transitionTo('uninitialized');
+            this.initRetryAtMs = this.clock.now() + this.opts.retryBackoffMs;
+          } else {
+            idem.fail(brokerErrorFor(res.errorCode, 'InitProducerId failed'));
+          }
+        },
+        () => {
+          idem.transitionTo('uninitialized');
+          this.initRetryAtMs = this.clock.now() + this.opts.retryBackoffMs;
+        },
+      )
+      .finally(() => {
+        this.initInFlight = false;
+        this.wakeup();
+      });
+    return Infinity;
+  }
+
+  // --- metadata ----------------------------------------------------------------------------
+
+  private maybeUpdateMetadata(now: number): number {
+    if (this.metadataInFlight) return Infinity;
+    const due = this.metadata.timeToNextUpdate(now);
+    if (due > 0) return due;
+    const node = this.pool.leastLoadedNode();
+    if (node === null) return Math.max(1, this.pool.minReconnectDelayMs());
+    const conn = this.pool.ready(node);
+    if (!conn) return Infinity; // connecting: the pool wakes us
+    const topics = this.metadata.topicsToRequest(now);
+    this.metadataInFlight = true;
+    this.metadata.markRequested();
+    const req = { topics: topics.map((name) => ({ name })), allowAutoTopicCreation: true, includeTopicAuthorizedOperations: false };
+    conn
+      .request(METADATA_API, (w, v) => encodeMetadataRequest(w, v, req), decodeMetadataResponse)
+      .then(
+        (res) => {
+          const cluster = this.metadata.update(res, this.clock.now());
+          this.pool.updateBrokers(cluster.brokers.values());
+          this.metrics.metadataUpdates++;
+          this.hooks.onMetadataUpdate();
+        },
+        () => this.metadata.failedUpdate(this.clock.now()),
+      )
+      .finally(() => {
+        this.metadataInFlight = false;
+        this.wakeup();
+      });
+    return Infinity;
+  }
+
+  // --- produce -----------------------------------------------------------------------------
+
+  private sendProducerData(now: number): number {
+    const cluster = this.metadata.cluster;
+    const result = this.accumulator.ready(cluster, now);
+    if (result.unknownLeaderTopics.size > 0) this.metadata.requestUpdate();
+    let notReadyDelay = Infinity;
+    const sendable: number[] = [];
+    for (const node of result.readyNodes) {
+      const conn = this.pool.ready(node);
+      if (!conn) {
+        this.accumulator.markNodeUnavailable(node, now);
+        notReadyDelay = Math.min(notReadyDelay, this.pool.reconnectDelayMs(node) || Infinity);
+        continue;
+      }
+      this.accumulator.markNodeAvailable(node);
+      if (conn.inFlightCount >= this.opts.maxInFlightRequestsPerConnection) continue; // a response wakes us
+      sendable.push(node);
+    }
+    const drained = this.accumulator.drain(cluster, sendable, this.opts.maxRequestSize, now);
+
+    for (const b of this.accumulator.expiredBatches(now)) this.expire(b, now);
+    for (const b of this.inFlightBatches) if (!b.isDone && b.hasReachedDeliveryTimeout(this.opts.deliveryTimeoutMs, now)) this.expire(b, now);
+
+    for (const [node, batches] of drained) this.sendProduceRequest(node, batches, now);
+
+    let delay = Math.min(result.nextReadyCheckDelayMs, notReadyDelay, this.accumulator.nextExpiryDelayMs(now));
+    for (const b of this.inFlightBatches) delay = Math.min(delay, Math.max(0, b.createdMs + this.opts.deliveryTimeoutMs - now));
+    // More may be drainable right away (Java polls with timeout 0 when nodes were ready).
+    if (drained.size > 0) delay = 0;
+    return delay;
+  }
+
+  private expire(batch: ProducerBatch, now: number): void {
+    const what = batch.inFlight ? 'in flight' : 'queued';
+    this.failBatch(
+      batch,
+      new TimeoutError(
+        `Expiring ${batch.recordCount} record(s) for ${batch.topic}-${batch.partition}: ${now - batch.createdMs} ms has passed since batch creation (${what}; delivery.timeout.ms is ${this.opts.deliveryTimeoutMs}).`,
+      ),
+    );
+  }
+
+  private sendProduceRequest(node: number, batches: ProducerBatch[], now: number): void {
+    const conn = this.pool.connectionFor(node) as Connection;
+    const cluster = this.metadata.cluster;
+    let version: number;
+    try {
+      version = conn.versionFor(PRODUCE_API);
+    } catch (err) {
+      for (const b of batches) this.failBatch(b, err as Error);
+      return;
+    }
+    const byTopic = new Map<string, TopicProduceData>();
+    for (const b of batches) {
+      let t = byTopic.get(b.topic);
+      if (!t) {
+        const topicId = cluster.topics.get(b.topic)?.topicId ?? ZERO_UUID;
+        t = { name: b.topic, topicId, partitionData: [] };
+        byTopic.set(b.topic, t);
+      }
+      t.partitionData.push({ index: b.partition, records: b.closedBytes });
+      b.inFlight = true;
+      this.inFlightBatches.add(b);
+      this.accumulator.mute(b);
+    }
+    // v13 names topics by id; without a known id, stay at v12 (as the Java client does).
+    if (version >= 13) for (const t of byTopic.values()) if (!t.topicId || t.topicId === ZERO_UUID) version = 12;
+    const request = { transactionalId: null, acks: this.opts.acks, timeoutMs: this.opts.requestTimeoutMs, topicData: [...byTopic.values()] };
+    const detached: DetachedRecords = { positions: [], records: [] };
+    const expectResponse = this.opts.acks !== 0;
+    let bytes = 0;
+    for (const b of batches) bytes += b.closedBytes.length;
+    this.metrics.recordRequest(batches, bytes);
+    this.hooks.emit?.('request', { node, version, batches: batches.length, records: batches.reduce((n, b) => n + b.recordCount, 0), bytes });
+    const sentAtMs = now;
+    const v = version;
+    conn
+      .send<ProduceResponse>(PRODUCE_API, v, (w) => encodeProduceRequest(w, v, request, detached), decodeProduceResponse, { detached, expectResponse })
+      .then(
+        (res) => this.handleProduceResponse(batches, expectResponse ? res : null, v, sentAtMs),
+        (err: Error) => this.handleRequestFailure(batches, err),
+      )
+      .finally(() => this.wakeup());
+  }
+
+  private handleProduceResponse(batches: ProducerBatch[], res: ProduceResponse | null, version: number, sentAtMs: number): void {
+    const now = this.clock.now();
+    this.metrics.recordLatency(now - sentAtMs);
+    if (res) this.metrics.recordThrottle(res.throttleTimeMs);
+    const byKey = new Map<string, PartitionProduceResponse>();
+    if (res) {
+      const cluster = this.metadata.cluster;
+      const nameById = new Map<string, string>();
+      if (version >= 13) for (const t of cluster.topics.values()) nameById.set(t.topicId, t.name);
+      for (const t of res.responses) {
+        const name = version >= 13 ? nameById.get(t.topicId) ?? '' : t.name;
+        for (const p of t.partitionResponses) byKey.set(`${name}\u0000${p.index}`, p);
+      }
+    }
+    for (const b of batches) {
+      this.returnFromFlight(b);
+      if (b.isDone) continue; // expired while in flight: its records already have their outcome
+      if (!res) {
+        this.completeBatch(b, -1, -1); // acks=0: done once written
+        continue;
+      }
+      const pr = byKey.get(`${b.topic}\u0000${b.partition}`);
+      if (!pr) {
+        this.retryOrFail(
+          b,
+          NETWORK_EXCEPTION,
+          new MalformedResponseError(`Produce response has no answer for ${b.topic}-${b.partition}`, { field: 'responses', apiKey: 0, apiVersion: version }),
+          now,
+        );
+        continue;
+      }
+      this.handlePartitionResponse(b, pr, now);
+    }
+  }
+
+  private handlePartitionResponse(batch: ProducerBatch, pr: PartitionProduceResponse, now: number): void {
+    const code = pr.errorCode;
+    if (code === NONE) {
+      this.completeBatch(batch, pr.baseOffset, pr.logAppendTimeMs);
+      return;
+    }
+    if (code === MESSAGE_TOO_LARGE && batch.recordCount > 1) {
+      this.split(batch, now);
+      return;
+    }
+    if (code === DUPLICATE_SEQUENCE_NUMBER && this.idempotence) {
+      // The broker already has this batch: a success whose offset it does not repeat.
+      this.completeBatch(batch, pr.baseOffset, pr.logAppendTimeMs);
+      return;
+    }
+    if (errorInfo(code).refreshMetadata) {
+      this.metadata.requestUpdate();
+      if (pr.currentLeader.leaderId >= 0) batch.leaderChangedSinceRetry = true;
+    }
+    this.retryOrFail(batch, code, null, now, pr);
+  }
+
+  /** Retries a failed batch when allowed, else fails it with the error for `code`. */
+  private retryOrFail(batch: ProducerBatch, code: number, err: Error | null, now: number, pr?: PartitionProduceResponse): void {
+    if (this.canRetry(batch, code, now)) {
+      if (this.idempotence && batch.hasSequence) {
+        if (code === OUT_OF_ORDER_SEQUENCE_NUMBER) this.idempotence.handleOutOfOrder(batch);
+        else if (code === UNKNOWN_PRODUCER_ID) this.idempotence.handleUnknownProducerId(batch);
+      }
+      this.accumulator.reenqueue(batch, now);
+      this.metrics.retries += batch.recordCount;
+      this.hooks.emit?.('retry', { topic: batch.topic, partition: batch.partition, attempt: batch.attempts, error: errorInfo(code).name });
+      return;
+    }
+    let error = err ?? brokerErrorFor(code, pr?.errorMessage ?? null);
+    let recordErrors: Map<number, Error> | undefined;
+    if (code === MESSAGE_TOO_LARGE) error = new RecordTooLargeError(`The record is larger than the broker accepts for ${batch.topic}-${batch.partition} (MESSAGE_TOO_LARGE).`, { cause: error });
+    if (pr && pr.recordErrors.length > 0) {
+      // Only the named records were invalid; the others fail because their batch did.
+      recordErrors = new Map();
+      const own = pr.recordErrors.length === 1 ? error : new InvalidRecordError(pr.errorMessage);
+      for (const re of pr.recordErrors) recordErrors.set(re.batchIndex, re.batchIndexErrorMessage ? brokerErrorFor(code, re.batchIndexErrorMessage) : own);
+      error = new KafkaError(`Failed to append record because it was part of a batch which had one or more invalid records (${errorInfo(code).name}).`, { cause: error });
+    }
+    this.failBatch(batch, error, recordErrors);
+  }
+
+  private canRetry(batch: ProducerBatch, code: number, now: number): boolean {
+    if (batch.isDone || batch.hasReachedDeliveryTimeout(this.opts.deliveryTimeoutMs, now) || batch.attempts >= this.opts.retries) return false;
+    if (this.idempotence && (code === OUT_OF_ORDER_SEQUENCE_NUMBER || code === UNKNOWN_PRODUCER_ID)) return true;
+    return errorInfo(code).retriable;
+  }
+
+  /** The whole request failed: connection lost, request timed out, or a malformed response. */
+  private handleRequestFailure(batches: ProducerBatch[], err: Error): void {
+    const now = this.clock.now();
+    this.metadata.requestUpdate();
+    const code = err instanceof RequestTimedOutError ? 7 : NETWORK_EXCEPTION;
+    const cause = err instanceof KafkaError ? err : new ConnectionError(err.message, { cause: err });
+    for (const b of batches) {
+      this.returnFromFlight(b);
+      if (b.isDone) continue;
+      this.retryOrFail(b, code, cause, now);
+    }
+  }
+
+  private returnFromFlight(batch: ProducerBatch): void {
+    batch.inFlight = false;
+    this.inFlightBatches.delete(batch);
+    this.accumulator.unmute(batch);
+    // A batch that expired while in flight kept its buffer until the request was done.
+    if (batch.isDone) this.accumulator.deallocate(batch);
+  }
+
+  private split(batch: ProducerBatch, now: number): void {
+    const parts = batch.split(this.opts.batchSize, this.opts.compression, this.opts.compressionLevel);
+    if (this.idempotence && batch.hasSequence) {
+      // The pieces keep the big batch's place in the sequence: consecutive from its base.
+      this.idempotence.replaceWithSplit(batch, parts);
+    }
+    this.accumulator.deallocate(batch);
+    this.accumulator.reenqueueSplit(parts);
+    for (const p of parts) p.lastAttemptMs = now;
+    this.metrics.batchSplits++;
+  }
+
+  private completeBatch(batch: ProducerBatch, baseOffset: number, logAppendTimeMs: number): void {
+    this.idempotence?.handleCompleted(batch, baseOffset);
+    this.metrics.recordsSent += batch.recordCount;
+    batch.complete(baseOffset, logAppendTimeMs);
+    this.accumulator.deallocate(batch);
+  }
+
+  private failBatch(batch: ProducerBatch, err: Error, recordErrors?: ReadonlyMap<number, Error>): void {
+    this.idempotence?.handleFailed(batch);
+    this.metrics.recordErrors += batch.recordCount;
+    this.hooks.emit?.('batchError', { topic: batch.topic, partition: batch.partition, records: batch.recordCount, error: err });
+    batch.fail(err, recordErrors);
+    if (!batch.inFlight) this.accumulator.deallocate(batch);
+  }
+
+  private failQueued(err: Error): void {
+    for (const b of this.accumulator.drainAllQueued()) this.failBatch(b, err);
+  }
+
+  /** Fails every unfinished batch, queued or in flight (forced close). */
+  failAll(err: Error): void {
+    this.failQueued(err);
+    for (const b of [...this.accumulator.incomplete]) if (!b.isDone) this.failBatch(b, err);
+  }
+
+  /** Stops the loop and its timer (after the producer has settled everything). */
+  stop(): void {
+    this.running = false;
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
