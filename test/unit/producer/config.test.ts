@@ -722,3 +722,14 @@ describe('docs/config-table.md', () => {
     for (const row of rows) expect(row.split(/(?<!\\)\|/)).toHaveLength(6); // 4 cells, no stray pipes
   });
 });
+
+describe('README.md', () => {
+  it('holds the same options table as configTableMarkdown()', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+    const start = readme.indexOf('<!-- config-table:start -->\n');
+    const end = readme.indexOf('<!-- config-table:end -->');
+    expect(start).toBeGreaterThan(0);
+    const md = configTableMarkdown();
+    expect(readme.slice(start + '<!-- config-table:start -->\n'.length, end)).toBe(md.slice(md.indexOf('| Option |')));
+  });
+});
