@@ -32,6 +32,8 @@ export interface BrokerPoolOptions {
   random?: () => number;
   /** Hook run on a new connection before it is used (e.g. SASL). */
   onConnected?: (conn: Connection) => Promise<void>;
+  /** A connection attempt failed (TCP, TLS, ApiVersions or onConnected), with its error. */
+  onConnectFailed?: (nodeId: number, err: Error) => void;
 }
 
 interface NodeState {
@@ -132,11 +134,12 @@ export class BrokerPool {
           conn.setReferenced(this.referenced);
           this.onChange();
         },
-        () => {
+        (err: Error) => {
           s.connecting = false;
           s.failures++;
           s.reconnectAtMs = this.now() + this.backoffMs(s.failures);
           conn.close();
+          this.opts.onConnectFailed?.(s.address.nodeId, err);
           this.onChange();
         },
       );

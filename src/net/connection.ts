@@ -145,6 +145,34 @@ export class Connection extends EventEmitter {
     return this.connecting;
   }
 
+  /**
+   * Runs an authentication step (SASL) on a connection that connect() has made ready, before
+   * anyone else may use it: meanwhile the state reads 'connecting' again, so a pool does not
+   * hand the connection out and connect() waits for the step. A failed step closes the
+   * connection with its error.
+   */
+  authenticate(step: () => Promise<void>): Promise<void> {
+    if (this.stateValue !== 'ready' || this.connecting) {
+      return Promise.reject(new ConnectionError(`connection to ${this.address} is not ready for authentication`, { broker: this.address }));
+    }
+    this.stateValue = 'connecting';
+    this.connecting = Promise.resolve()
+      .then(step)
+      .then(
+        () => {
+          this.connecting = null;
+          if (this.stateValue !== 'connecting') throw new ConnectionError(`connection to ${this.address} was closed during authentication`, { broker: this.address });
+          this.stateValue = 'ready';
+        },
+        (err: Error) => {
+          this.connecting = null;
+          this.close(err);
+          throw err;
+        },
+      );
+    return this.connecting;
+  }
+
   private async open(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => {

@@ -18,6 +18,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { BrokerPool } from '../net/broker-pool';
+import { authenticate, authenticationFailureOf } from '../net/sasl';
 import { CompressionType, codecFor } from '../protocol/records/compression';
 import { RecordHeader, recordSizeUpperBound } from '../protocol/records/record-batch-builder';
 import { RECORD_BATCH_OVERHEAD } from '../protocol/records/record-batch-layout';
@@ -115,6 +116,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     this.idempotence = c.enableIdempotence ? new IdempotenceManager() : null;
     this.metadata = new ProducerMetadata({ metadataMaxAgeMs: c.metadataMaxAgeMs, metadataMaxIdleMs: c.metadataMaxIdleMs, retryBackoffMs: c.retryBackoffMs });
     this.pool = new BufferPool(c.bufferMemory, c.batchSize, this.clock);
+    const sasl = c.sasl;
     this.brokers = new BrokerPool(c.bootstrapServers.map((b) => ({ host: b.host, port: b.port })), {
       clientId: c.clientId,
       requestTimeoutMs: c.requestTimeoutMs,
@@ -123,6 +125,12 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       reconnectBackoffMaxMs: c.reconnectBackoffMaxMs,
       connectionsMaxIdleMs: c.connectionsMaxIdleMs < 0 ? Infinity : c.connectionsMaxIdleMs,
       tls: c.ssl ? (c.ssl as object) : undefined,
+      // SASL runs on every new connection after ApiVersions, before any other request.
+      onConnected: sasl ? (conn) => authenticate(conn, sasl) : undefined,
+      onConnectFailed: (_nodeId, err) => {
+        const authError = authenticationFailureOf(err);
+        if (authError) this.failOnAuthenticationError(authError);
+      },
       now: () => this.clock.now(),
       random,
     });
@@ -371,6 +379,20 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
         ? `Partition ${p.partition} of topic ${p.topic} with partition count ${info.partitions.length} is not present in metadata after ${this.config.maxBlockMs} ms.`
         : `Topic ${p.topic} not present in metadata after ${this.config.maxBlockMs} ms.`;
     return new TimeoutError(msg, { cause });
+  }
+
+  /**
+   * A failed authentication (SASL, or a TLS certificate the client refuses) is not retried
+   * into a timeout: sends waiting for metadata, partitionsFor() calls and queued batches fail
+   * with it now, as the Java client reports AuthenticationException. The producer stays
+   * usable: later sends connect again after reconnect backoff (and fail again if nothing changed).
+   */
+  private failOnAuthenticationError(err: KafkaError): void {
+    // From the head only, so sends keep settling in call order; a send waiting for memory
+    // (and those behind it) settles through that wait.
+    while (this.pending.length > 0 && !this.pending[0].waitingForMemory) this.finishPending(this.pending.shift()!, err);
+    for (const w of this.metadataWaiters.splice(0)) w.reject(err);
+    this.sender.failQueued(err);
   }
 
   /** Settles a send that never reached a batch. */

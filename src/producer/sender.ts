@@ -467,7 +467,7 @@ export class Sender {
     if (!batch.inFlight) this.accumulator.deallocate(batch);
   }
 
-  private failQueued(err: Error): void {
+  failQueued(err: Error): void {
     for (const b of this.accumulator.drainAllQueued()) this.failBatch(b, err);
   }
 

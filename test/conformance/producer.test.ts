@@ -103,8 +103,8 @@ describe('acks x compression x idempotence', () => {
       const key = shape === 1 ? null : Buffer.from(`key-${i % 17}`);
       const value = shape === 2 ? null : Buffer.from(JSON.stringify({ i, pad: 'x'.repeat(i % 50) }));
       // A sequence header makes every record unique in the log, tombstones included.
-      const headers = [{ key: 'seq', value: Buffer.from(String(i)) }];
-      if (shape === 3) headers.push({ key: 'trace', value: Buffer.from([i & 0xff, 0, 255]) }, { key: 'empty', value: null as unknown as Buffer });
+      const headers: { key: string; value: Buffer | null }[] = [{ key: 'seq', value: Buffer.from(String(i)) }];
+      if (shape === 3) headers.push({ key: 'trace', value: Buffer.from([i & 0xff, 0, 255]) }, { key: 'empty', value: null });
       const partition = shape === 4 ? i % partitions : undefined;
       const timestamp = shape === 5 ? baseTs + i : undefined;
       sent.push(

@@ -50,6 +50,36 @@ export interface KafkaCluster {
   jarsMs: number;
   /** Stops every broker and deletes their data (does nothing for an external cluster). */
   stop(): Promise<void>;
+  /** The extra listeners asked for with `security` (the PLAINTEXT `bootstrap` stays). */
+  security?: ClusterSecurityInfo;
+}
+
+export type HarnessSaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+
+/**
+ * Extra listeners next to PLAINTEXT (which the verifier and admin work keep using):
+ * - sasl: a SASL_PLAINTEXT listener with these mechanisms. PLAIN users are listed in the
+ *   listener's JAAS config; SCRAM users are stored at format time (kafka-storage format
+ *   --add-scram, KRaft, Kafka 3.5+), for every SCRAM mechanism asked for. Usernames and
+ *   passwords are limited to [A-Za-z0-9._-] so they need no quoting in either place.
+ * - ssl: an SSL listener with a self-signed certificate (CN=localhost, SAN DNS:localhost and
+ *   IP:127.0.0.1) made with the JDK's keytool at start.
+ * - both: also a SASL_SSL listener.
+ * Each listener advertises its own address, so metadata fetched through it names it.
+ * Local brokers only: with `security`, KAFKA_BOOTSTRAP is ignored, and Docker is not used.
+ */
+export interface ClusterSecurityOptions {
+  sasl?: { mechanisms: HarnessSaslMechanism[]; users: { username: string; password: string }[] };
+  ssl?: boolean;
+}
+
+export interface ClusterSecurityInfo {
+  /** "127.0.0.1:PORT[,...]" of each extra listener that was asked for. */
+  saslPlaintext?: string;
+  ssl?: string;
+  saslSsl?: string;
+  /** The brokers' certificate, PEM (self-signed, so it is its own CA): pass as `ssl: { ca }`. */
+  caPem?: string;
 }
 
 export interface StartClusterOptions {
@@ -67,6 +97,8 @@ export interface StartClusterOptions {
   jvmProfile?: 'fast-start' | 'throughput';
   /** Default 90 s. */
   readyTimeoutMs?: number;
+  /** Extra SASL_PLAINTEXT / SSL / SASL_SSL listeners (see ClusterSecurityOptions). */
+  security?: ClusterSecurityOptions;
 }
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -631,6 +663,8 @@ interface LaunchSpec {
 
 class LocalBroker implements BrokerNode {
   readonly host = '127.0.0.1';
+  /** SASL_PLAINTEXT / SSL / SASL_SSL listeners next to PLAINTEXT, when asked for. */
+  extraListeners: { name: ExtraListenerName; port: number }[] = [];
   private proc: ChildProcess | null = null;
   private watchdog: ChildProcess | null = null;
   private exited: Promise<void> = Promise.resolve();
@@ -674,7 +708,7 @@ class LocalBroker implements BrokerNode {
     ];
   }
 
-  async format(clusterId: string): Promise<void> {
+  async format(clusterId: string, extraArgs: string[] = []): Promise<void> {
     const r = await runCommand(
       this.spec.java,
       [
@@ -695,6 +729,7 @@ class LocalBroker implements BrokerNode {
         clusterId,
         '-c',
         this.configFile,
+        ...extraArgs,
       ],
       { timeoutMs: 60_000 },
     );
@@ -875,6 +910,109 @@ function cdsArchivePath(version: string, java: JavaInfo, classpath: string, libs
   return path.join(KAFKA_WORK_DIR, version, 'cds', `broker-${h.digest('hex').slice(0, 16)}.jsa`);
 }
 
+// ---------------------------------------------------------------------------------------------
+// security: extra SASL_PLAINTEXT / SSL / SASL_SSL listeners
+
+type ExtraListenerName = 'SASL_PLAINTEXT' | 'SSL' | 'SASL_SSL';
+
+interface SecurityPlan {
+  options: ClusterSecurityOptions;
+  listeners: { name: ExtraListenerName }[];
+  ssl: boolean;
+  keystorePassword: string;
+  formatArgs: string[];
+  caPem?: string;
+}
+
+const SIMPLE_CREDENTIAL = /^[A-Za-z0-9._-]+$/;
+
+function planSecurity(options: ClusterSecurityOptions): SecurityPlan {
+  const sasl = options.sasl;
+  const listeners: { name: ExtraListenerName }[] = [];
+  if (sasl) listeners.push({ name: 'SASL_PLAINTEXT' });
+  if (options.ssl) listeners.push({ name: 'SSL' });
+  if (sasl && options.ssl) listeners.push({ name: 'SASL_SSL' });
+  const formatArgs: string[] = [];
+  if (sasl) {
+    if (sasl.mechanisms.length === 0) throw new Error('security.sasl.mechanisms is empty');
+    for (const m of sasl.mechanisms) if (!['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'].includes(m)) throw new Error(`unknown SASL mechanism ${m}`);
+    for (const u of sasl.users) {
+      if (!SIMPLE_CREDENTIAL.test(u.username) || !SIMPLE_CREDENTIAL.test(u.password)) {
+        throw new Error(`harness SASL users need [A-Za-z0-9._-] usernames and passwords, got ${JSON.stringify(u.username)}`);
+      }
+    }
+    for (const m of sasl.mechanisms) {
+      if (!m.startsWith('SCRAM-')) continue;
+      for (const u of sasl.users) formatArgs.push('--add-scram', `${m}=[name=${u.username},password=${u.password}]`);
+    }
+  }
+  return { options, listeners, ssl: !!options.ssl, keystorePassword: crypto.randomBytes(12).toString('hex'), formatArgs };
+}
+
+/** Broker properties for the extra listeners of one node (they replace the three listener settings). */
+function securityProps(plan: SecurityPlan, node: LocalBroker, tmpRoot: string): Record<string, string> {
+  const props: Record<string, string> = {};
+  const names = node.extraListeners.map((l) => l.name);
+  const urls = node.extraListeners.map((l) => `${l.name}://${node.host}:${l.port}`);
+  const plaintext = `PLAINTEXT://${node.host}:${node.port}`;
+  props.listeners = [plaintext, `CONTROLLER://${node.host}:${node.controllerPort}`, ...urls].join(',');
+  props['advertised.listeners'] = [plaintext, ...urls].join(',');
+  props['listener.security.protocol.map'] = ['PLAINTEXT:PLAINTEXT', 'CONTROLLER:PLAINTEXT', ...names.map((n) => `${n}:${n}`)].join(',');
+  const sasl = plan.options.sasl;
+  if (sasl) {
+    props['sasl.enabled.mechanisms'] = sasl.mechanisms.join(',');
+    for (const listener of names.filter((n) => n.startsWith('SASL_'))) {
+      for (const m of sasl.mechanisms) {
+        const users = sasl.users.map((u) => ` user_${u.username}="${u.password}"`).join('');
+        props[`listener.name.${listener.toLowerCase()}.${m.toLowerCase()}.sasl.jaas.config`] =
+          m === 'PLAIN'
+            ? `org.apache.kafka.common.security.plain.PlainLoginModule required${users};`
+            : 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+      }
+    }
+  }
+  if (plan.ssl) {
+    props['ssl.keystore.type'] = 'PKCS12';
+    props['ssl.keystore.location'] = path.join(tmpRoot, 'tls', 'broker.p12');
+    props['ssl.keystore.password'] = plan.keystorePassword;
+    props['ssl.key.password'] = plan.keystorePassword;
+    props['ssl.client.auth'] = 'none';
+  }
+  return props;
+}
+
+/** A self-signed key pair in a PKCS12 keystore under tmpRoot/tls; resolves to the certificate's PEM. */
+async function makeTlsMaterial(java: JavaInfo, tmpRoot: string, password: string): Promise<string> {
+  const keytool = findOnPath('keytool') ?? path.join(path.dirname(fs.realpathSync(java.path)), 'keytool');
+  const dir = path.join(tmpRoot, 'tls');
+  fs.mkdirSync(dir, { recursive: true });
+  const keystore = path.join(dir, 'broker.p12');
+  const pemFile = path.join(dir, 'broker.pem');
+  const common = ['-keystore', keystore, '-storetype', 'PKCS12', '-storepass', password, '-alias', 'broker', '-noprompt'];
+  const gen = await runCommand(
+    keytool,
+    ['-genkeypair', ...common, '-keypass', password, '-keyalg', 'EC', '-groupname', 'secp256r1', '-validity', '30', '-dname', 'CN=localhost', '-ext', 'SAN=dns:localhost,ip:127.0.0.1'],
+    { timeoutMs: 60_000 },
+  );
+  if (gen.code !== 0) throw new Error(`keytool -genkeypair failed (exit ${gen.code}):\n${tailOf(gen.output, 20)}`);
+  const exp = await runCommand(keytool, ['-exportcert', '-rfc', ...common, '-file', pemFile], { timeoutMs: 60_000 });
+  if (exp.code !== 0) throw new Error(`keytool -exportcert failed (exit ${exp.code}):\n${tailOf(exp.output, 20)}`);
+  return fs.readFileSync(pemFile, 'utf8');
+}
+
+function securityInfo(plan: SecurityPlan, nodes: LocalBroker[]): ClusterSecurityInfo {
+  const info: ClusterSecurityInfo = {};
+  const addressesOf = (name: ExtraListenerName) =>
+    nodes.map((n) => `${n.host}:${n.extraListeners.find((l) => l.name === name)!.port}`).join(',');
+  for (const { name } of plan.listeners) {
+    if (name === 'SASL_PLAINTEXT') info.saslPlaintext = addressesOf(name);
+    else if (name === 'SSL') info.ssl = addressesOf(name);
+    else info.saslSsl = addressesOf(name);
+  }
+  if (plan.caPem) info.caPem = plan.caPem;
+  return info;
+}
+
 async function startLocalCluster(
   version: string,
   java: JavaInfo,
@@ -907,7 +1045,9 @@ async function startLocalCluster(
     readyTimeoutMs: opts.readyTimeoutMs ?? READY_TIMEOUT_MS,
   };
 
-  const ports = await freePorts(count * 2);
+  const security = opts.security ? planSecurity(opts.security) : null;
+  const extraListeners = security?.listeners ?? [];
+  const ports = await freePorts(count * (2 + extraListeners.length));
   const rf = Math.min(count, 3);
   const voters = Array.from({ length: count }, (_, i) => `${i + 1}@127.0.0.1:${ports[count + i]}`).join(',');
   const nodes: LocalBroker[] = [];
@@ -916,6 +1056,7 @@ async function startLocalCluster(
     const dir = path.join(tmpRoot, `node-${nodeId}`);
     fs.mkdirSync(dir, { recursive: true });
     const node = new LocalBroker(nodeId, ports[i], ports[count + i], dir, spec, i === 0);
+    node.extraListeners = extraListeners.map((l, j) => ({ ...l, port: ports[count * (2 + j) + i] }));
     const props: Record<string, string> = {
       'process.roles': 'broker,controller',
       'node.id': String(nodeId),
@@ -941,6 +1082,7 @@ async function startLocalCluster(
       'log.cleaner.dedupe.buffer.size': String(16 * 1024 * 1024),
       'num.network.threads': '2',
       'num.io.threads': '4',
+      ...(security ? securityProps(security, node, tmpRoot) : {}),
       ...opts.brokerConfig,
     };
     fs.writeFileSync(node.configFile, renderProperties(props));
@@ -956,7 +1098,9 @@ async function startLocalCluster(
 
   try {
     const clusterId = randomKafkaUuid();
-    await Promise.all(nodes.map((n) => n.format(clusterId)));
+    const tls = security?.ssl ? makeTlsMaterial(java, tmpRoot, security.keystorePassword) : Promise.resolve(undefined);
+    await Promise.all([tls, ...nodes.map((n) => n.format(clusterId, security?.formatArgs ?? []))]);
+    if (security) security.caPem = await tls;
     for (const n of nodes) n.launch();
     await Promise.all(nodes.map((n) => n.waitReady(spec.readyTimeoutMs)));
   } catch (e) {
@@ -980,6 +1124,7 @@ async function startLocalCluster(
     startMs,
     jarsMs,
     stop: () => (stopped ??= stopAll()),
+    ...(security ? { security: securityInfo(security, nodes) } : {}),
   };
 }
 
@@ -1043,7 +1188,8 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Kafk
   const log = opts.log ?? defaultLog;
   const version = resolveKafkaVersion(opts.version);
 
-  const external = process.env.KAFKA_BOOTSTRAP?.trim();
+  // An external cluster's listeners cannot be configured: `security` always starts its own.
+  const external = opts.security ? undefined : process.env.KAFKA_BOOTSTRAP?.trim();
   if (external) {
     return {
       bootstrap: external,
@@ -1060,6 +1206,12 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Kafk
   const mvn = findOnPath('mvn');
   const javaOk = java !== null && java.major >= minJavaFor(version);
   if (javaOk && mvn) return startLocalCluster(version, java, opts, log);
+  if (opts.security) {
+    throw new Error(
+      `startCluster({ security }) needs a local broker: Java ${minJavaFor(version)}+ and Maven on PATH ` +
+        `(found ${java ? `java ${java.major}` : 'no java'}, ${mvn ? 'mvn' : 'no mvn'}).`,
+    );
+  }
 
   if (dockerAvailable()) return startDockerCluster(version, opts, log);
 
