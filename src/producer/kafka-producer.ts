@@ -23,6 +23,7 @@ import { CompressionType, codecFor } from '../protocol/records/compression';
 import { RecordHeader, recordSizeUpperBound } from '../protocol/records/record-batch-builder';
 import { RECORD_BATCH_OVERHEAD } from '../protocol/records/record-batch-layout';
 import {
+  BufferExhaustedError,
   brokerErrorFor,
   errorInfo,
   InvalidArgumentError,
@@ -75,6 +76,8 @@ interface PendingSend {
   deadlineMs: number;
   seq: number;
   waitingForMemory: boolean;
+  /** Bytes of the new batch it waits for, when waiting for memory. */
+  memorySize: number;
   buffer: Buffer | null;
 }
 
@@ -228,6 +231,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       deadlineMs: now + this.config.maxBlockMs,
       seq: ++this.pendingSeq,
       waitingForMemory: false,
+      memorySize: 0,
       buffer: null,
     };
     const invalid = invalidTopicReason(topic);
@@ -309,8 +313,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     );
     p.buffer = null;
     if (result.kind === 'needs-memory') {
-      p.buffer = null;
-      (p as PendingSend & { memorySize?: number }).memorySize = result.size;
+      p.memorySize = result.size;
       return 'wait-memory';
     }
     if (result.batchIsFull || result.newBatchCreated) this.sender.wakeup();
@@ -323,20 +326,22 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       const p = this.pending[0];
       if (p.waitingForMemory) return;
       const now = this.clock.now();
-      const outcome = now >= p.deadlineMs ? 'timeout' : this.tryAppend(p, now);
+      // A send whose time ran out while queued behind others still goes in if it can now
+      // (as a Java thread would not block then); it fails only if it would have to wait.
+      const outcome = this.tryAppend(p, now);
       if (outcome === 'done') {
         this.pending.shift();
         this.markProcessed(p.seq);
         continue;
       }
-      if (outcome === 'timeout') {
+      if (now >= p.deadlineMs) {
         this.pending.shift();
-        this.finishPending(p, this.metadataTimeout(p));
+        this.finishPending(p, outcome === 'wait-memory' ? this.memoryTimeout(p) : this.metadataTimeout(p));
         continue;
       }
       if (outcome === 'wait-memory') {
         p.waitingForMemory = true;
-        const size = (p as PendingSend & { memorySize?: number }).memorySize!;
+        const size = p.memorySize;
         this.sender.wakeup(); // memory waiters make every batch sendable
         this.pool.waitFor(size, p.deadlineMs).then(
           (buf) => {
@@ -368,6 +373,13 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       this.pendingTimer = null;
       this.processPending();
     }, Math.max(0, delayMs));
+  }
+
+  private memoryTimeout(p: PendingSend): Error {
+    const size = p.memorySize;
+    return new BufferExhaustedError(
+      `Failed to allocate ${size} bytes within the configured max blocking time ${this.config.maxBlockMs} ms: buffer.memory (${this.config.bufferMemory}) is in use by batches not yet sent or acknowledged.`,
+    );
   }
 
   private metadataTimeout(p: PendingSend): Error {

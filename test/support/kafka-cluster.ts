@@ -99,6 +99,11 @@ export interface StartClusterOptions {
   readyTimeoutMs?: number;
   /** Extra SASL_PLAINTEXT / SSL / SASL_SSL listeners (see ClusterSecurityOptions). */
   security?: ClusterSecurityOptions;
+  /**
+   * Start local brokers even when KAFKA_BOOTSTRAP is set: for suites that need a broker of
+   * their own (configured listeners, proxies, restarts).
+   */
+  local?: boolean;
 }
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -1189,7 +1194,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Kafk
   const version = resolveKafkaVersion(opts.version);
 
   // An external cluster's listeners cannot be configured: `security` always starts its own.
-  const external = opts.security ? undefined : process.env.KAFKA_BOOTSTRAP?.trim();
+  const external = opts.security || opts.local ? undefined : process.env.KAFKA_BOOTSTRAP?.trim();
   if (external) {
     return {
       bootstrap: external,
