@@ -36,6 +36,7 @@ import {
 import { RecordAccumulator } from './accumulator';
 import { BufferPool } from './buffer-pool';
 import { Clock, systemClock, TimerHandle } from './clock';
+import { codecsReady, loadCodecs } from './codecs';
 import { ProducerConfig, ProducerOptions, resolveConfig } from './config';
 import { IdempotenceManager } from './idempotence';
 import { PartitionInfo, ProducerMetadata } from './metadata';
@@ -102,6 +103,8 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
   private readonly metadataWaiters: { topic: string; deadlineMs: number; resolve: (p: PartitionInfo[]) => void; reject: (e: Error) => void }[] = [];
   private closed = false;
   private closePromise: Promise<void> | null = null;
+  /** Set when the codec's package cannot be loaded: every send fails with it. */
+  private codecError: Error | null = null;
 
   constructor(options: ProducerOptions<K, V>, internals: ProducerInternals = {}) {
     super();
@@ -176,9 +179,29 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       {
         onMetadataUpdate: () => this.onMetadataUpdate(),
         hasWaitingSends: () => this.pending.length > 0 || this.metadataWaiters.length > 0,
+        canDrain: () => codecsReady([c.compressionType]),
         emit: (event, payload) => {
           if (this.listenerCount(event) > 0) this.emit(event, payload);
         },
+      },
+    );
+    this.loadCodec();
+  }
+
+  /**
+   * Some codecs (zstd) finish loading asynchronously. Records are accepted meanwhile; the
+   * sender closes batches only once the codec is ready, and a codec that cannot load fails
+   * every record with its error.
+   */
+  private loadCodec(): void {
+    const name = this.config.compressionType;
+    if (codecsReady([name])) return;
+    loadCodecs([name]).then(
+      () => this.sender.wakeup(),
+      (err: Error) => {
+        this.codecError = err;
+        this.sender.failAll(err);
+        while (this.pending.length > 0 && !this.pending[0].waitingForMemory) this.finishPending(this.pending.shift()!, err);
       },
     );
   }
@@ -262,6 +285,10 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
 
   /** Tries to append a send now; says what it waits for otherwise. */
   private tryAppend(p: PendingSend, now: number): AppendOutcome {
+    if (this.codecError) {
+      this.finishPending(p, this.codecError);
+      return 'done';
+    }
     if (this.metadata.add(p.topic, now)) this.sender.wakeup();
     const cluster = this.metadata.cluster;
     const info = cluster.topics.get(p.topic);

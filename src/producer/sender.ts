@@ -69,6 +69,8 @@ export interface SenderHooks {
   onMetadataUpdate(): void;
   /** Whether send() calls are waiting (metadata or memory): keeps the loop and sockets alive. */
   hasWaitingSends(): boolean;
+  /** False while the codec is still loading: batches are not closed (drained) until then. */
+  canDrain(): boolean;
   emit?(event: string, payload: unknown): void;
 }
 
@@ -264,7 +266,7 @@ export class Sender {
       if (conn.inFlightCount >= this.opts.maxInFlightRequestsPerConnection) continue; // a response wakes us
       sendable.push(node);
     }
-    const drained = this.accumulator.drain(cluster, sendable, this.opts.maxRequestSize, now);
+    const drained = this.hooks.canDrain() ? this.accumulator.drain(cluster, sendable, this.opts.maxRequestSize, now) : new Map<number, ProducerBatch[]>();
 
     for (const b of this.accumulator.expiredBatches(now)) this.expire(b, now);
     for (const b of this.inFlightBatches) if (!b.isDone && b.hasReachedDeliveryTimeout(this.opts.deliveryTimeoutMs, now)) this.expire(b, now);

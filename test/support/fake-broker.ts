@@ -11,9 +11,13 @@
  * - Metadata: the brokers of its cluster, topics with their partitions and leaders; an
  *   unknown topic gets UNKNOWN_TOPIC_OR_PARTITION unless auto-create is on.
  * - InitProducerId: a producer id counter, epoch 0.
- * - Produce: decodes each partition's record batches, checks CRCs and (for idempotent
- *   batches) producer epochs and sequences as a real broker does, appends them with offsets,
- *   answers with the base offset; acks=0 gets no answer.
+ * - Produce: decodes each partition's record batches, checks CRCs, the topic's
+ *   max.message.bytes (maxMessageBytes) and, for idempotent batches, producer epochs and
+ *   sequences as a real broker does (DUPLICATE_SEQUENCE_NUMBER for one of the last five
+ *   batches again, OUT_OF_ORDER_SEQUENCE_NUMBER for a gap; see duplicateMode and
+ *   unknownProducerMode), appends them with offsets, answers with the base offset; a
+ *   partition led by another node gets NOT_LEADER_OR_FOLLOWER with a CurrentLeader hint;
+ *   acks=0 gets no answer.
  *
  * What tests can script:
  * - broker.onProduce((req, ctx) => action): per-partition errors, { delayMs }, { until },
@@ -23,6 +27,10 @@
  * - cluster.setLeader(), createTopic(), forgetProducers() (lost producer state).
  * What tests can check: records()/batches() per partition (decoded, with offsets), the
  * request log, the number of unanswered Produce requests (now and at most).
+ * Outcomes (end of file) counts what each record's callback got, for "exactly one outcome".
+ *
+ * Time: the broker runs on real time (delayMs is real ms); it never sees the producer's
+ * clock, so hooks that want virtual time read the test's FakeClock themselves.
  *
  * Requests on one connection are handled one at a time, in order, as a real broker does;
  * a delayed request delays the ones behind it on the same connection.
@@ -87,6 +95,8 @@ export interface FakeTopicSpec {
   metadataErrorCode?: number;
   /** Answer Produce with LogAppendTime = the broker's (real) time. */
   logAppendTime?: boolean;
+  /** Refuse a batch larger than this many bytes with MESSAGE_TOO_LARGE (Kafka's max.message.bytes). */
+  maxMessageBytes?: number;
 }
 
 export interface FakeClusterOptions {
@@ -111,6 +121,13 @@ export interface FakeClusterOptions {
   apiVersions?: Record<number, VersionRange>;
   /** First producer id handed out by InitProducerId. Default 1000. */
   firstProducerId?: number;
+  /**
+   * An idempotent batch with sequence != 0 from a producer the partition has no state for
+   * (never seen, or forgotten): 'out-of-order' OUT_OF_ORDER_SEQUENCE_NUMBER (default, a gap
+   * from 0), 'unknown-producer-id' UNKNOWN_PRODUCER_ID (older brokers), or 'accept' (Kafka 3.x
+   * brokers accept any sequence when they have no epoch for the producer).
+   */
+  unknownProducerMode?: 'out-of-order' | 'unknown-producer-id' | 'accept';
 }
 
 export interface StoredRecord {
@@ -254,6 +271,7 @@ interface TopicState {
   partitions: PartitionState[];
   metadataErrorCode: number;
   logAppendTime: boolean;
+  maxMessageBytes: number;
 }
 
 interface ProducerEntry {
@@ -283,6 +301,7 @@ export class FakeCluster {
   readonly clusterId = 'fake-cluster-0001';
   readonly isNull: boolean;
   readonly duplicateMode: 'error' | 'original-offset';
+  readonly unknownProducerMode: 'out-of-order' | 'unknown-producer-id' | 'accept';
   readonly apiVersions: ReadonlyMap<number, VersionRange>;
   autoCreateTopics: number;
   nextProducerId: number;
@@ -290,6 +309,7 @@ export class FakeCluster {
   private constructor(opts: FakeClusterOptions) {
     this.isNull = opts.null === true;
     this.duplicateMode = opts.duplicateMode ?? 'error';
+    this.unknownProducerMode = opts.unknownProducerMode ?? 'out-of-order';
     this.autoCreateTopics = opts.autoCreateTopics === true ? 1 : typeof opts.autoCreateTopics === 'number' ? opts.autoCreateTopics : 0;
     this.nextProducerId = opts.firstProducerId ?? 1000;
     const versions = new Map<number, VersionRange>();
@@ -332,6 +352,7 @@ export class FakeCluster {
       partitions,
       metadataErrorCode: s.metadataErrorCode ?? 0,
       logAppendTime: s.logAppendTime ?? false,
+      maxMessageBytes: s.maxMessageBytes ?? Infinity,
     });
   }
 
@@ -999,6 +1020,10 @@ export class FakeBroker {
           parts.push({ ...base, errorCode: ErrorCode.CORRUPT_MESSAGE });
           continue;
         }
+        if (batches.some((b) => b.sizeInBytes > state.maxMessageBytes)) {
+          parts.push({ ...base, errorCode: ErrorCode.MESSAGE_TOO_LARGE });
+          continue;
+        }
         parts.push({ ...base, ...this.append(state, ps, batches, f.correlationId) });
       }
       answers.push({ t, parts });
@@ -1117,9 +1142,10 @@ export class FakeBroker {
           // A new epoch must start at sequence 0.
           return { errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: 0 };
         }
-      } else if (b.baseSequence !== 0) {
-        // No state for this producer (never seen, or forgotten): Kafka answers UNKNOWN_PRODUCER_ID.
-        return { errorCode: ErrorCode.UNKNOWN_PRODUCER_ID, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: 0 };
+      } else if (b.baseSequence !== 0 && this.cluster.unknownProducerMode !== 'accept') {
+        // No state for this producer (never seen, or forgotten).
+        const errorCode = this.cluster.unknownProducerMode === 'unknown-producer-id' ? ErrorCode.UNKNOWN_PRODUCER_ID : ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER;
+        return { errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: 0 };
       }
     }
     const baseOffset = ps.nextOffset;

@@ -1,0 +1,530 @@
+// KafkaProducer's public behaviour against the fake broker on a fake clock: what send()
+// settles with, waiting for metadata and for memory (bounded by max.block.ms), flush(),
+// close() with and without a timeout, and that every accepted record ends with exactly one
+// outcome (counted per record, also under a seeded storm of broker faults).
+import { KafkaProducer } from '../../../src/producer/kafka-producer';
+import type { ProducerOptions } from '../../../src/producer/config';
+import { murmur2, toPositive } from '../../../src/producer/partitioners/murmur2';
+import type { ProducerRecord, RecordMetadata } from '../../../src/producer/record';
+import {
+  BufferExhaustedError,
+  KafkaError,
+  ProducerClosedError,
+  RecordTooLargeError,
+  SerializationError,
+  TimeoutError,
+  TopicAuthorizationError,
+  UnknownTopicOrPartitionError,
+} from '../../../src/protocol/errors';
+import { ErrorCode, FakeBroker, FakeCluster, FakeClusterOptions, Outcomes, ProduceAction } from '../../support/fake-broker';
+import { FakeClock } from '../../support/fake-clock';
+
+interface Harness {
+  cluster: FakeCluster;
+  broker: FakeBroker;
+  clock: FakeClock;
+  producer: KafkaProducer<string, string>;
+  out: Outcomes;
+  send(rec: Partial<ProducerRecord<string, string>> & { value: string | null }, label?: string): void;
+}
+
+const harnesses: Harness[] = [];
+const clusters: FakeCluster[] = [];
+const releases: (() => void)[] = [];
+
+function seeded(seed: number): () => number {
+  let x = seed;
+  return () => ((x = (x * 1103515245 + 12345) & 0x7fffffff) / 0x80000000);
+}
+
+async function start(producerOpts: Partial<ProducerOptions<string, string>> = {}, clusterOpts: FakeClusterOptions = {}): Promise<Harness> {
+  const cluster = await FakeCluster.start({ topics: { t: 3 }, ...clusterOpts });
+  clusters.push(cluster); // closed after the test even if the producer cannot be made
+  const clock = new FakeClock();
+  const producer = new KafkaProducer<string, string>({ bootstrapServers: cluster.bootstrap, lingerMs: 0, ...producerOpts }, { clock, random: seeded(3) });
+  const out = new Outcomes();
+  const h: Harness = {
+    cluster,
+    broker: cluster.brokers[0],
+    clock,
+    producer,
+    out,
+    send(rec, label) {
+      producer.send({ topic: 't', ...rec } as ProducerRecord<string, string>, out.cb(label ?? String(rec.value)));
+    },
+  };
+  harnesses.push(h);
+  return h;
+}
+
+afterEach(async () => {
+  for (const r of releases.splice(0)) r();
+  for (const h of harnesses.splice(0)) {
+    const closing = h.producer.close({ timeoutMs: 0 });
+    h.clock.advance(0);
+    await closing;
+  }
+  for (const c of clusters.splice(0)) await c.close();
+});
+
+function hold(h: Harness): () => void {
+  const release = h.broker.holdProduce();
+  releases.push(release);
+  return release;
+}
+
+const keyPartition = (key: string, n: number) => toPositive(murmur2(Buffer.from(key, 'utf8'))) % n;
+
+describe('send() outcomes', () => {
+  test('RecordMetadata: topic, partition (murmur2 of the key), offset, timestamp, serialized sizes', async () => {
+    const h = await start();
+    const t0 = h.clock.now();
+    const p = keyPartition('key1', 3);
+    const other = (p + 1) % 3;
+    h.send({ key: 'key1', value: 'hello' });
+    h.send({ key: 'key1', value: 'again', timestamp: 42 });
+    h.send({ key: null, value: null, partition: other });
+    h.send({ key: 'ü', value: '€uro', partition: other, headers: { h1: 'v1', h2: null } });
+    await h.clock.waitFor(() => h.out.allSettled);
+    const mds = h.out.all.map((o) => o.md);
+    expect(h.out.failed).toHaveLength(0);
+    expect(mds[0]).toEqual({ topic: 't', partition: p, offset: 0n, timestamp: t0, serializedKeySize: 4, serializedValueSize: 5 });
+    expect(mds[1]).toEqual({ topic: 't', partition: p, offset: 1n, timestamp: 42, serializedKeySize: 4, serializedValueSize: 5 });
+    expect(mds[2]).toEqual({ topic: 't', partition: other, offset: 0n, timestamp: t0, serializedKeySize: -1, serializedValueSize: -1 });
+    expect(mds[3]).toMatchObject({ partition: other, offset: 1n, serializedKeySize: 2, serializedValueSize: 6 });
+    // What the broker stored.
+    const stored = h.cluster.records('t', other);
+    expect(stored.map((r) => [r.offset, r.keyString, r.valueString])).toEqual([
+      [0, null, null],
+      [1, 'ü', '€uro'],
+    ]);
+    expect(stored[1].headers.map((x) => [x.key, x.value?.toString() ?? null])).toEqual([
+      ['h1', 'v1'],
+      ['h2', null],
+    ]);
+    expect(h.cluster.records('t', p).map((r) => r.timestamp)).toEqual([t0, 42]);
+    h.out.expectExactlyOnce();
+  });
+
+  test('the promise form resolves with the same RecordMetadata', async () => {
+    const h = await start();
+    let md: RecordMetadata | undefined;
+    void h.producer.send({ topic: 't', partition: 1, value: 'x' }).then((m) => (md = m));
+    await h.clock.waitFor(() => md !== undefined);
+    expect(md).toMatchObject({ topic: 't', partition: 1, offset: 0n });
+  });
+
+  test('a topic with LogAppendTime: the timestamp is the broker\'s, not the create time', async () => {
+    const h = await start({}, { topics: { t: { partitions: 1, logAppendTime: true } } });
+    const before = Date.now();
+    h.send({ value: 'a', timestamp: 5 });
+    await h.clock.waitFor(() => h.out.allSettled);
+    expect(h.out.all[0].md!.timestamp).toBeGreaterThanOrEqual(before);
+  });
+
+  test('records keep send() order per partition, also while the first ones wait for metadata', async () => {
+    const h = await start({}, { topics: {}, autoCreateTopics: 1 });
+    for (let i = 0; i < 20; i++) h.send({ topic: 'fresh', value: `v${i}` });
+    await h.clock.waitFor(() => h.out.allSettled);
+    expect(h.out.all.map((o) => o.md!.offset)).toEqual(Array.from({ length: 20 }, (_, i) => BigInt(i)));
+    expect(h.cluster.records('fresh', 0).map((r) => r.valueString)).toEqual(Array.from({ length: 20 }, (_, i) => `v${i}`));
+    h.out.expectExactlyOnce();
+  });
+
+  test('a record larger than max.request.size is refused at once with RecordTooLargeError', async () => {
+    const h = await start({ maxRequestSize: 1000 });
+    h.send({ value: 'x'.repeat(2000) });
+    await h.clock.waitFor(() => h.out.allSettled);
+    expect(h.out.all[0].err).toBeInstanceOf(RecordTooLargeError);
+    expect(h.out.all[0].err!.message).toMatch(/max\.request\.size/);
+    expect(h.broker.requestsOf('Produce')).toHaveLength(0);
+  });
+
+  test('an invalid topic name is reported through the callback, at once', () => {
+    return start().then((h) => {
+      h.send({ topic: 'bad topic!', value: 'a' });
+      expect(h.out.all[0].calls).toBe(1);
+      expect((h.out.all[0].err as KafkaError).code).toBe('INVALID_TOPIC_EXCEPTION');
+    });
+  });
+
+  test('a serializer that throws makes send() throw SerializationError (nothing is queued)', async () => {
+    const h = await start({
+      valueSerializer: {
+        serialize: () => {
+          throw new Error('nope');
+        },
+      },
+    });
+    expect(() => h.producer.send({ topic: 't', value: 'a' }, () => {})).toThrow(SerializationError);
+    expect(h.producer.metrics()['incomplete-batches']).toBe(0);
+  });
+});
+
+describe('waiting for metadata (max.block.ms)', () => {
+  test('an unknown topic: TimeoutError naming the topic, exactly at max.block.ms', async () => {
+    const h = await start({ maxBlockMs: 1000 });
+    h.send({ topic: 'nope', value: 'a' });
+    await h.clock.waitFor(() => h.broker.requestsOf('Metadata').length > 0);
+    await h.clock.advanceAndSettle(999);
+    expect(h.out.settled).toBe(0);
+    // It kept asking meanwhile (retry.backoff.ms between refreshes).
+    expect(h.broker.requestsOf('Metadata').length).toBeGreaterThan(3);
+    await h.clock.advanceAndSettle(1);
+    expect(h.out.settled).toBe(1);
+    const err = h.out.all[0].err!;
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(err.message).toBe('Topic nope not present in metadata after 1000 ms.');
+    expect((err as Error & { cause?: unknown }).cause).toBeInstanceOf(UnknownTopicOrPartitionError);
+    expect(h.out.all[0].md).toMatchObject({ topic: 'nope', offset: -1n });
+    h.out.expectExactlyOnce();
+  });
+
+  test('a partition beyond the known count: TimeoutError naming partition and count', async () => {
+    const h = await start({ maxBlockMs: 500 });
+    h.send({ value: 'a', partition: 5 });
+    await h.clock.runUntil(() => h.out.allSettled, { stepMs: 50, maxVirtualMs: 1000 });
+    expect(h.out.all[0].err!.message).toBe('Partition 5 of topic t with partition count 3 is not present in metadata after 500 ms.');
+  });
+
+  test('a topic that appears while a send waits: the send goes through', async () => {
+    const h = await start({ maxBlockMs: 1000 });
+    h.send({ topic: 'later', value: 'a' });
+    await h.clock.advanceAndSettle(300);
+    h.cluster.createTopic('later', 1);
+    await h.clock.runUntil(() => h.out.allSettled, { stepMs: 50, maxVirtualMs: 1000 });
+    expect(h.out.all[0].err).toBeNull();
+    expect(h.cluster.records('later', 0).map((r) => r.valueString)).toEqual(['a']);
+  });
+
+  test('a fatal topic error in metadata (authorization) fails the send at once, without waiting', async () => {
+    const h = await start({ maxBlockMs: 60_000 }, { topics: { secret: { partitions: 1, metadataErrorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED } } });
+    h.send({ topic: 'secret', value: 'a' });
+    await h.clock.waitFor(() => h.out.allSettled);
+    expect(h.out.all[0].err).toBeInstanceOf(TopicAuthorizationError);
+  });
+
+  test('partitionsFor() waits for metadata and lists the partitions', async () => {
+    const h = await start();
+    let parts: { partition: number; leader: number }[] | undefined;
+    void h.producer.partitionsFor('t').then((p) => (parts = p));
+    await h.clock.waitFor(() => parts !== undefined);
+    expect(parts!.map((p) => [p.partition, p.leader])).toEqual([
+      [0, 0],
+      [1, 0],
+      [2, 0],
+    ]);
+  });
+});
+
+describe('buffer.memory', () => {
+  const big = (i: number) => `r${i}`.padEnd(600, '.');
+
+  test('exhausted while the broker does not answer: sends wait, then fail with BufferExhaustedError at max.block.ms', async () => {
+    const h = await start({ bufferMemory: 4096, batchSize: 1024, maxBlockMs: 1000, deliveryTimeoutMs: 60_000, requestTimeoutMs: 30_000 });
+    const release = hold(h);
+    for (let i = 0; i < 6; i++) h.send({ value: big(i), partition: 0 }, `r${i}`);
+    await h.clock.waitFor(() => h.broker.outstandingProduce === 4, { what: 'four batches in flight' });
+    expect(h.producer.metrics()['buffer-available-bytes']).toBe(0);
+    expect(h.producer.metrics()['waiting-sends']).toBe(2);
+    await h.clock.advanceAndSettle(999);
+    expect(h.out.settled).toBe(0);
+    await h.clock.advanceAndSettle(1);
+    expect(h.out.settled).toBe(2);
+    expect(h.out.all[4].err).toBeInstanceOf(BufferExhaustedError);
+    expect(h.out.all[4].err).toBeInstanceOf(TimeoutError); // as Java's BufferExhaustedException
+    expect(h.out.all[5].err).toBeInstanceOf(TimeoutError);
+    release();
+    await h.clock.waitFor(() => h.out.allSettled);
+    expect(h.out.all.slice(0, 4).map((o) => o.err)).toEqual([null, null, null, null]);
+    expect(h.producer.metrics()['buffer-available-bytes']).toBe(4096);
+    h.out.expectExactlyOnce();
+  });
+
+  // Regression: a send queued behind a memory waiter used to fail with "Partition 0 of topic t
+  // ... is not present in metadata" (processPending took every expired send for a metadata
+  // timeout); fixed concurrently in b03a7b3.
+  test('a send queued behind a memory waiter also fails with BufferExhaustedError, not a metadata timeout', async () => {
+    const h = await start({ bufferMemory: 4096, batchSize: 1024, maxBlockMs: 1000, deliveryTimeoutMs: 60_000, requestTimeoutMs: 30_000 });
+    hold(h);
+    for (let i = 0; i < 6; i++) h.send({ value: big(i), partition: 0 }, `r${i}`);
+    await h.clock.waitFor(() => h.broker.outstandingProduce === 4);
+    await h.clock.advanceAndSettle(1000);
+    expect(h.out.all[5].err).toBeInstanceOf(BufferExhaustedError);
+    expect(h.out.all[5].err!.message).not.toMatch(/not present in metadata/);
+  });
+
+  test('a waiting send proceeds, in order, once an answer frees memory', async () => {
+    const h = await start({ bufferMemory: 2048, batchSize: 1024, maxBlockMs: 1000 });
+    const release = hold(h);
+    for (let i = 0; i < 4; i++) h.send({ value: big(i), partition: 0 }, `r${i}`);
+    await h.clock.waitFor(() => h.broker.outstandingProduce === 2);
+    await h.clock.advanceAndSettle(500);
+    release();
+    await h.clock.runUntil(() => h.out.allSettled, { stepMs: 10, maxVirtualMs: 400 });
+    expect(h.out.failed).toHaveLength(0);
+    expect(h.cluster.records('t', 0).map((r) => r.valueString)).toEqual([0, 1, 2, 3].map(big));
+    h.out.expectExactlyOnce();
+  });
+});
+
+describe('partitioner calls', () => {
+  // BUG: the partitioner runs on every tryAppend() of a send, not once per send: in
+  // KafkaProducer.send the first tryAppend returns 'wait-memory', then processPending() calls
+  // tryAppend() again at once, and once more when the memory arrives. A stateful partitioner
+  // (round-robin, Java 4.x: one step per record) skips partitions whenever a send waits for
+  // memory. Fix: compute the partition once per send (store it on PendingSend once metadata
+  // is known) and reuse it on later attempts, and skip the immediate second tryAppend.
+  test.failing('round-robin steps once per record, also when a record waits for memory', async () => {
+    const h = await start({ partitioner: 'round-robin', bufferMemory: 2048, batchSize: 1024, maxBlockMs: 10_000 }, { topics: { t: 4 } });
+    const release = hold(h);
+    for (let i = 0; i < 4; i++) h.send({ value: `v${i}`, key: null }, `v${i}`);
+    await h.clock.waitFor(() => h.broker.outstandingProduce === 1 && h.producer.metrics()['waiting-sends'] === 2);
+    release();
+    await h.clock.runUntil(() => h.out.allSettled, { stepMs: 10, maxVirtualMs: 5000 });
+    expect(h.out.all.map((o) => o.md!.partition)).toEqual([0, 1, 2, 3]);
+  });
+
+  test('round-robin steps once per record when memory is plentiful', async () => {
+    const h = await start({ partitioner: 'round-robin' }, { topics: { t: 4 } });
+    for (let i = 0; i < 6; i++) h.send({ value: `v${i}` });
+    await h.clock.waitFor(() => h.out.allSettled);
+    expect(h.out.all.map((o) => o.md!.partition)).toEqual([0, 1, 2, 3, 0, 1]);
+  });
+});
+
+describe('flush()', () => {
+  test('resolves only after every earlier record settled (linger is ignored meanwhile)', async () => {
+    const h = await start({ lingerMs: 60_000 });
+    for (let p = 0; p < 3; p++) h.send({ value: `v${p}`, partition: p });
+    let settledWhenFlushed = -1;
+    let flushed = false;
+    void h.producer.flush().then(() => {
+      flushed = true;
+      settledWhenFlushed = h.out.settled;
+    });
+    await h.clock.waitFor(() => flushed);
+    expect(settledWhenFlushed).toBe(3);
+    h.out.expectExactlyOnce();
+  });
+
+  test('does not wait for sends made after it (here: one stuck waiting for metadata)', async () => {
+    const h = await start({ lingerMs: 60_000, maxBlockMs: 60_000 });
+    h.send({ value: 'a', partition: 0 });
+    let flushed = false;
+    void h.producer.flush().then(() => (flushed = true));
+    h.send({ topic: 'missing', value: 'b' });
+    await h.clock.waitFor(() => flushed);
+    expect(h.out.all[0].calls).toBe(1);
+    expect(h.out.all[1].calls).toBe(0);
+  });
+
+  test('with nothing pending it resolves at once', async () => {
+    const h = await start();
+    await expect(h.producer.flush()).resolves.toBeUndefined();
+  });
+
+  // BUG: flush() (KafkaProducer.waitForSendsUpTo, src/producer/kafka-producer.ts) snapshots
+  // accumulator.incomplete and awaits each batch's done(). A batch refused with
+  // MESSAGE_TOO_LARGE is split: ProducerBatch.split marks the big batch done, and its records
+  // move to new batches that are not in the snapshot, so flush() resolves while they are still
+  // pending. Fix: make a split batch's done() follow its pieces (e.g. resolve it from
+  // Promise.all(pieces.map(p => p.done()))), or loop in waitForSendsUpTo until no batch created
+  // before the call (or split from one) is incomplete.
+  test.failing('flush() also waits for the records of a batch that was split on MESSAGE_TOO_LARGE', async () => {
+    const h = await start({ lingerMs: 60_000 });
+    h.broker.failNext('t', 0, ErrorCode.MESSAGE_TOO_LARGE);
+    for (const v of ['a', 'b', 'c']) h.send({ value: v, partition: 0 });
+    let settledWhenFlushed = -1;
+    let flushed = false;
+    void h.producer.flush().then(() => {
+      flushed = true;
+      settledWhenFlushed = h.out.settled;
+    });
+    await h.clock.runUntil(() => flushed, { stepMs: 10, maxVirtualMs: 5000 });
+    expect(settledWhenFlushed).toBe(3);
+  });
+});
+
+describe('close()', () => {
+  test('delivers what is queued (linger ignored), then send() throws ProducerClosedError', async () => {
+    const h = await start({ lingerMs: 60_000 });
+    for (const v of ['a', 'b']) h.send({ value: v, partition: 0 });
+    let closed = false;
+    void h.producer.close().then(() => (closed = true));
+    await h.clock.waitFor(() => closed);
+    expect(h.out.failed).toHaveLength(0);
+    expect(h.out.allSettled).toBe(true);
+    expect(h.cluster.records('t', 0).map((r) => r.valueString)).toEqual(['a', 'b']);
+    expect(() => h.producer.send({ topic: 't', value: 'late' }, () => {})).toThrow(ProducerClosedError);
+    expect(() => h.producer.send({ topic: 't', value: 'late' }, () => {})).toThrow(/after the producer has been closed/);
+    await expect(h.producer.partitionsFor('t')).rejects.toBeInstanceOf(ProducerClosedError);
+    // close() again is the same close.
+    await expect(h.producer.close()).resolves.toBeUndefined();
+    h.out.expectExactlyOnce();
+  });
+
+  test('close() waits for retries in progress', async () => {
+    const h = await start();
+    h.broker.failNext('t', 0, ErrorCode.NOT_ENOUGH_REPLICAS, 2);
+    h.send({ value: 'a', partition: 0 });
+    let closed = false;
+    void h.producer.close().then(() => (closed = true));
+    await h.clock.runUntil(() => closed, { stepMs: 10, maxVirtualMs: 5000 });
+    expect(h.out.all[0].err).toBeNull();
+  });
+
+  test('close({ timeoutMs: 0 }) with a broker that does not answer fails every pending record, once', async () => {
+    const h = await start({ enableIdempotence: false, maxInFlightRequestsPerConnection: 1, batchSize: 80, maxBlockMs: 60_000 });
+    hold(h);
+    for (let i = 0; i < 4; i++) h.send({ value: `v${i}`.padEnd(30, '.'), partition: 0 }); // 1 in flight, 3 queued
+    h.send({ topic: 'missing', value: 'waiting for metadata' });
+    await h.clock.waitFor(() => h.broker.outstandingProduce === 1);
+    let closed = false;
+    void h.producer.close({ timeoutMs: 0 }).then(() => (closed = true));
+    h.clock.advance(0);
+    await h.clock.waitFor(() => closed);
+    await h.clock.tick(20);
+    expect(h.out.allSettled).toBe(true);
+    for (const o of h.out.all) {
+      expect(o.err).toBeInstanceOf(KafkaError);
+      expect((o.err as KafkaError).code).toBe('ERR_KAFKA_PRODUCER_CLOSED');
+    }
+    h.out.expectExactlyOnce();
+  });
+
+  test('close({ timeoutMs: 500 }) gives up exactly after 500 ms', async () => {
+    const h = await start();
+    hold(h);
+    h.send({ value: 'a', partition: 0 });
+    await h.clock.waitFor(() => h.broker.outstandingProduce === 1);
+    let closed = false;
+    void h.producer.close({ timeoutMs: 500 }).then(() => (closed = true));
+    await h.clock.advanceAndSettle(499);
+    expect(closed).toBe(false);
+    expect(h.out.settled).toBe(0);
+    await h.clock.advanceAndSettle(1);
+    await h.clock.waitFor(() => closed);
+    expect((h.out.all[0].err as KafkaError).code).toBe('ERR_KAFKA_PRODUCER_CLOSED');
+    h.out.expectExactlyOnce();
+  });
+
+  test('close() rejects a negative timeout', async () => {
+    const h = await start();
+    expect(() => h.producer.close({ timeoutMs: -1 })).toThrow(/non-negative/);
+  });
+
+  // BUG: KafkaProducer.doClose (src/producer/kafka-producer.ts), forced path: it fails every
+  // pending send with finishPending() and then calls pool.close(err), which rejects the
+  // BufferPool waiter of the send at the head of the queue; that waiter's rejection handler
+  // (in processPending) calls finishPending() for the same send again. A callback runs twice
+  // (a promise would just ignore it), and record-error-total counts it twice. Fix: in the
+  // waitFor() rejection handler, do nothing when the send is no longer pending (e.g. check
+  // `this.pending[0] === p` before finishing it, or give PendingSend a `done` flag).
+  test.failing('a send waiting for memory gets exactly one outcome when close({ timeoutMs: 0 }) forces it out', async () => {
+    const h = await start({ bufferMemory: 2048, batchSize: 1024, maxBlockMs: 60_000 });
+    hold(h);
+    const big = (i: number) => `r${i}`.padEnd(600, '.');
+    for (let i = 0; i < 3; i++) h.send({ value: big(i), partition: 0 }, `r${i}`);
+    await h.clock.waitFor(() => h.broker.outstandingProduce === 2);
+    expect(h.producer.metrics()['waiting-sends']).toBe(1);
+    let closed = false;
+    void h.producer.close({ timeoutMs: 0 }).then(() => (closed = true));
+    h.clock.advance(0);
+    await h.clock.waitFor(() => closed);
+    await h.clock.tick(20);
+    h.out.expectExactlyOnce();
+  });
+
+  // BUG: close() (KafkaProducer.doClose -> waitForSendsUpTo) has the split problem of flush(),
+  // with a worse end: once the split batch is marked done, close() goes on to sender.stop()
+  // and brokers.close() before the sender's next pass, so the pieces are never sent and their
+  // records never get an outcome (silently lost; nothing in the design allows that). Same fix
+  // as for flush().
+  test.failing('close() delivers the records of a batch split on MESSAGE_TOO_LARGE (none is lost)', async () => {
+    const h = await start();
+    h.broker.failNext('t', 0, ErrorCode.MESSAGE_TOO_LARGE);
+    for (const v of ['a', 'b', 'c']) h.send({ value: v, partition: 0 });
+    let closed = false;
+    void h.producer.close().then(() => (closed = true));
+    await h.clock.runUntil(() => closed, { stepMs: 10, maxVirtualMs: 5000 });
+    await h.clock.tick(20);
+    h.out.expectExactlyOnce();
+    expect(h.out.failed).toHaveLength(0);
+  });
+});
+
+describe('metrics', () => {
+  test('counts records sent, errors, requests and incomplete batches', async () => {
+    const h = await start();
+    h.broker.failNext('t', 1, ErrorCode.INVALID_RECORD);
+    h.send({ value: 'a', partition: 0 });
+    h.send({ value: 'b', partition: 1 });
+    await h.clock.waitFor(() => h.out.allSettled);
+    const m = h.producer.metrics();
+    expect(m['record-send-total']).toBe(1);
+    expect(m['record-error-total']).toBe(1);
+    expect(m['request-total']).toBe(1);
+    expect(m['batch-total']).toBe(2);
+    expect(m['incomplete-batches']).toBe(0);
+    expect(m['records-queued']).toBe(0);
+  });
+
+  // BUG: KafkaProducer.metrics() (src/producer/kafka-producer.ts) passes `requestsInFlight: 0`,
+  // a constant, so 'requests-in-flight' is always 0. Fix: sum conn.inFlightCount over the
+  // broker pool's connections (or count Produce requests in the sender).
+  test.failing("'requests-in-flight' counts unanswered Produce requests", async () => {
+    const h = await start();
+    hold(h);
+    h.send({ value: 'a', partition: 0 });
+    await h.clock.waitFor(() => h.broker.outstandingProduce === 1);
+    expect(h.producer.metrics()['requests-in-flight']).toBe(1);
+  });
+});
+
+describe('exactly one outcome under a storm of faults', () => {
+  test('idempotent: every record settles once; the successful ones are stored once each, in send order', async () => {
+    const h = await start({ batchSize: 256, lingerMs: 2, deliveryTimeoutMs: 30_010, requestTimeoutMs: 30_000 }, { topics: { t: 3 } });
+    const rnd = seeded(42);
+    h.broker.onProduce((req): ProduceAction | void => {
+      const x = rnd();
+      if (x < 0.05) return { dropConnection: true };
+      if (x < 0.1) return { dropAfterAppend: true };
+      if (x < 0.3) {
+        const errors = req.topics.flatMap((t) =>
+          t.partitions
+            .filter(() => rnd() < 0.5)
+            .map((p) => ({ topic: t.name, partition: p.index, errorCode: rnd() < 0.5 ? ErrorCode.NOT_ENOUGH_REPLICAS : ErrorCode.NOT_LEADER_OR_FOLLOWER })),
+        );
+        return { errors };
+      }
+      if (x < 0.33) {
+        // A non-retriable failure of one partition's batch.
+        const t = req.topics[0];
+        return { errors: [{ topic: t.name, partition: t.partitions[0].index, errorCode: ErrorCode.INVALID_RECORD }] };
+      }
+      return undefined;
+    });
+    const n = 300;
+    for (let i = 0; i < n; i++) {
+      h.send({ key: `k${i % 17}`, value: `v${i}` }, `v${i}`);
+      if (i % 25 === 24) await h.clock.advanceAndSettle(1, 2);
+    }
+    await h.clock.runUntil(() => h.out.allSettled, { stepMs: 20, maxVirtualMs: 40_000, timeoutMs: 15_000 });
+    h.out.expectExactlyOnce();
+    const ok = new Set(h.out.succeeded.map((o) => o.label));
+    const failed = new Set(h.out.failed.map((o) => o.label));
+    expect(ok.size + failed.size).toBe(n);
+    expect(ok.size).toBeGreaterThan(n / 2);
+    for (let p = 0; p < 3; p++) {
+      const stored = h.cluster.records('t', p).map((r) => r.valueString!);
+      // No duplicates, nothing that failed, and send order kept.
+      expect(new Set(stored).size).toBe(stored.length);
+      for (const v of stored) expect(ok.has(v)).toBe(true);
+      const idx = stored.map((v) => Number(v.slice(1)));
+      expect(idx).toEqual([...idx].sort((a, b) => a - b));
+    }
+    const storedCount = [0, 1, 2].reduce((s, p) => s + h.cluster.records('t', p).length, 0);
+    expect(storedCount).toBe(ok.size);
+  }, 20_000);
+});
