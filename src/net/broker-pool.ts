@@ -117,6 +117,7 @@ export class BrokerPool {
       requestTimeoutMs: this.opts.requestTimeoutMs,
       connectTimeoutMs: this.opts.connectTimeoutMs,
       tls: this.opts.tls,
+      now: this.now,
     });
     s.conn = conn;
     conn.on('close', () => {
@@ -153,8 +154,10 @@ export class BrokerPool {
   }
 
   /**
-   * The node with the fewest requests in flight among those with a ready connection,
-   * else one we may connect to (known brokers first, then bootstrap servers).
+   * The node with the fewest requests in flight among those with a ready connection; else one
+   * already connecting; else one we may connect to now: a known broker first, then a bootstrap
+   * server (so a cluster whose known brokers are all down is found again from the bootstrap
+   * list). Null when every node is backing off; minReconnectDelayMs() then says for how long.
    */
   leastLoadedNode(): number | null {
     let best: number | null = null;
@@ -166,25 +169,23 @@ export class BrokerPool {
       }
     }
     if (best !== null) return best;
-    const known = [...this.nodes.values()].filter((s) => s.address.nodeId >= 0);
-    const candidates = known.length > 0 ? known : [...this.nodes.values()];
-    // Prefer one that is connecting already, then one not backing off.
-    const connecting = candidates.find((s) => s.connecting);
+    const all = [...this.nodes.values()];
+    const connecting = all.find((s) => s.connecting && s.address.nodeId >= 0) ?? all.find((s) => s.connecting);
     if (connecting) return connecting.address.nodeId;
-    const order = candidates.slice().sort((a, b) => a.reconnectAtMs - b.reconnectAtMs);
-    const pick = order.find((s) => this.now() >= s.reconnectAtMs) ?? null;
-    if (!pick && known.length > 0) {
-      // Every known broker is backing off: fall back to the bootstrap list (rebootstrap).
-      for (const b of this.bootstrap) if (!this.nodes.has(b.nodeId)) this.nodes.set(b.nodeId, this.newState(b));
-    }
+    const now = this.now();
+    const free = all.filter((s) => now >= s.reconnectAtMs).sort((a, b) => a.reconnectAtMs - b.reconnectAtMs);
+    const pick = free.find((s) => s.address.nodeId >= 0) ?? free[0];
     return pick ? pick.address.nodeId : null;
   }
 
-  /** Earliest time any node may be tried again, as a delay. */
+  /** ms until some node may be tried again: 0 when leastLoadedNode() has one now. */
   minReconnectDelayMs(): number {
     let min = Infinity;
     const now = this.now();
-    for (const s of this.nodes.values()) if (!s.connecting && !(s.conn && s.conn.state === 'ready')) min = Math.min(min, Math.max(0, s.reconnectAtMs - now));
+    for (const s of this.nodes.values()) {
+      if (s.connecting || (s.conn && s.conn.state === 'ready')) return 0;
+      min = Math.min(min, Math.max(0, s.reconnectAtMs - now));
+    }
     return min;
   }
 

@@ -50,6 +50,11 @@ export interface ConnectionOptions {
   tls?: tls.ConnectionOptions | true;
   /** Node id, for messages and bookkeeping. */
   nodeId?: number;
+  /**
+   * Clock for activity times (idle-connection checks compare them with the owner's clock).
+   * Request and connect timeouts use real timers.
+   */
+  now?: () => number;
 }
 
 export interface RequestOptions {
@@ -96,7 +101,8 @@ export class Connection extends EventEmitter {
   /** Broker's version range per api key, from ApiVersions. */
   readonly apiVersions = new Map<number, VersionRange>();
   apiVersionsResponse: ApiVersionsResponse | null = null;
-  lastActivityMs = Date.now();
+  lastActivityMs: number;
+  private readonly now: () => number;
   private referenced = true;
 
   constructor(opts: ConnectionOptions) {
@@ -108,6 +114,8 @@ export class Connection extends EventEmitter {
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30000;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? this.requestTimeoutMs;
     this.tlsOptions = opts.tls === true ? {} : opts.tls;
+    this.now = opts.now ?? Date.now;
+    this.lastActivityMs = this.now();
   }
 
   get state(): ConnectionState {
@@ -283,7 +291,7 @@ export class Connection extends EventEmitter {
     if (detached) for (const r of detached.records) total += r.length;
     w.patchInt32(sizeAt, total);
     const expectResponse = opts?.expectResponse !== false;
-    this.lastActivityMs = Date.now();
+    this.lastActivityMs = this.now();
     return new Promise<T>((resolve, reject) => {
       if (expectResponse) {
         this.inFlight.push({
@@ -345,7 +353,7 @@ export class Connection extends EventEmitter {
   }
 
   private onData(chunk: Buffer): void {
-    this.lastActivityMs = Date.now();
+    this.lastActivityMs = this.now();
     this.chunks.push(chunk);
     this.chunkBytes += chunk.length;
     while (this.chunkBytes >= 4) {

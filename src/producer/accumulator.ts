@@ -18,7 +18,7 @@ import { RECORDS_OFFSET } from '../protocol/records/record-batch-layout';
 import type { BufferPool } from './buffer-pool';
 import type { IdempotenceManager } from './idempotence';
 import type { Cluster } from './metadata';
-import { BuiltInPartitioner } from './partitioners/built-in';
+import { BuiltInPartitioner, StickyPartitionInfo } from './partitioners/built-in';
 import { Completion, exactRecordSize, ProducerBatch } from './producer-batch';
 
 export interface AccumulatorOptions {
@@ -33,7 +33,10 @@ export interface AccumulatorOptions {
   partitionerAvailabilityTimeoutMs: number;
   /** Muting (strict order without idempotence) applies when this is 1. */
   maxInFlightRequestsPerConnection: number;
+  /** Integer source for the sticky partitioner. */
   random?: () => number;
+  /** [0, 1) source for retry backoff jitter. */
+  jitter?: () => number;
 }
 
 export interface ReadyCheck {
@@ -56,7 +59,8 @@ interface TopicQueues {
 /** Java's ExponentialBackoff with jitter 0.2: attempt n (from 0). */
 export function retryBackoffMs(initialMs: number, maxMs: number, attempts: number, random: () => number = Math.random): number {
   if (initialMs >= maxMs) return maxMs;
-  const exp = Math.min(attempts, Math.log2(maxMs / initialMs));
+  // Math.log ratio, not Math.log2: the same rounding as Java's, so the cap is reached exactly.
+  const exp = Math.min(attempts, Math.log(maxMs / initialMs) / Math.log(2));
   const term = initialMs * 2 ** exp;
   const jitter = 0.8 + random() * 0.4;
   return Math.min(maxMs, Math.floor(term * jitter));
@@ -75,6 +79,8 @@ export class RecordAccumulator {
   /** Compression ratio estimate per topic (Java keeps one per topic and codec). */
   private readonly ratios = new Map<string, number>();
   private readonly random: () => number;
+  /** Retry backoff jitter source in [0, 1). */
+  private readonly jitter: () => number;
 
   constructor(
     private readonly opts: AccumulatorOptions,
@@ -82,6 +88,7 @@ export class RecordAccumulator {
     private readonly idempotence: IdempotenceManager | null,
   ) {
     this.random = opts.random ?? Math.random;
+    this.jitter = opts.jitter ?? Math.random;
   }
 
   private topicQueues(topic: string): TopicQueues {
@@ -115,43 +122,55 @@ export class RecordAccumulator {
     buffer: Buffer | null = null,
   ): AppendResult {
     const t = this.topicQueues(topic);
-    let stickyInfo = null;
-    let effective = partition;
-    if (partition < 0) {
-      if (!t.builtIn) t.builtIn = new BuiltInPartitioner(topic, this.opts.batchSize, this.random);
-      // A switch deferred until the current batch filled may be due now (Java's partitionChanged).
-      stickyInfo = t.builtIn.peekCurrentPartitionInfo(cluster);
-      const dq = this.deque(t, stickyInfo.index);
-      if (this.allBatchesFull(dq)) t.builtIn.updatePartitionInfo(stickyInfo, 0, cluster, true);
-      if (t.builtIn.isPartitionChanged(stickyInfo)) stickyInfo = t.builtIn.peekCurrentPartitionInfo(cluster);
-      effective = stickyInfo.index;
-    }
-    const dq = this.deque(t, effective);
-    const last = dq.length > 0 ? dq[dq.length - 1] : undefined;
-    if (last) {
-      const grown = last.tryAppend(timestamp, key, value, headers, headersSize, completion, nowMs);
-      if (grown >= 0) {
-        if (buffer) this.pool.deallocate(buffer, buffer.length);
-        if (stickyInfo && t.builtIn) t.builtIn.updatePartitionInfo(stickyInfo, grown, cluster, this.allBatchesFull(dq));
-        return { kind: 'appended', batchIsFull: dq.length > 1 || last.isFull, newBatchCreated: false, partition: effective };
+    if (partition < 0 && !t.builtIn) t.builtIn = new BuiltInPartitioner(topic, this.opts.batchSize, this.random);
+    // Loops only when the sticky partition moves on while we look (Java's partitionChanged).
+    for (;;) {
+      let sticky: StickyPartitionInfo | null = null;
+      let effective = partition;
+      if (partition < 0) {
+        sticky = t.builtIn!.peekCurrentPartitionInfo(cluster);
+        effective = sticky.index;
       }
+      const dq = this.deque(t, effective);
+      if (sticky && this.partitionChanged(t.builtIn!, sticky, dq, cluster)) continue;
+      const last = dq.length > 0 ? dq[dq.length - 1] : undefined;
+      if (last) {
+        const grown = last.tryAppend(timestamp, key, value, headers, headersSize, completion, nowMs);
+        if (grown >= 0) {
+          if (buffer) this.pool.deallocate(buffer, buffer.length);
+          if (sticky) t.builtIn!.updatePartitionInfo(sticky, grown, cluster, this.allBatchesFull(dq));
+          return { kind: 'appended', batchIsFull: dq.length > 1 || last.isFull, newBatchCreated: false, partition: effective };
+        }
+        // The last batch just filled up: a deferred switch may be due before a new batch opens.
+        if (sticky && this.partitionChanged(t.builtIn!, sticky, dq, cluster)) continue;
+      }
+      const size = Math.max(this.opts.batchSize, RECORDS_OFFSET + exactRecordSize(0, 0, key, value, headersSize));
+      let buf = buffer && buffer.length >= size ? buffer : null;
+      if (buffer && !buf) this.pool.deallocate(buffer, buffer.length);
+      if (!buf) buf = this.pool.tryAllocate(size);
+      if (!buf) return { kind: 'needs-memory', size, partition: effective };
+      const batch = new ProducerBatch(topic, effective, buf, buf.length, nowMs, {
+        compression: this.opts.compression,
+        compressionLevel: this.opts.compressionLevel,
+        compressionRatio: this.ratios.get(topic),
+        writeLimit: Math.max(this.opts.batchSize, size),
+      });
+      const grown = batch.tryAppend(timestamp, key, value, headers, headersSize, completion, nowMs);
+      dq.push(batch);
+      this.incomplete.add(batch);
+      if (sticky) t.builtIn!.updatePartitionInfo(sticky, grown, cluster, this.allBatchesFull(dq));
+      return { kind: 'appended', batchIsFull: dq.length > 1 || batch.isFull, newBatchCreated: true, partition: effective };
     }
-    const size = Math.max(this.opts.batchSize, RECORDS_OFFSET + exactRecordSize(0, 0, key, value, headersSize));
-    let buf = buffer && buffer.length >= size ? buffer : null;
-    if (buffer && !buf) this.pool.deallocate(buffer, buffer.length);
-    if (!buf) buf = this.pool.tryAllocate(size);
-    if (!buf) return { kind: 'needs-memory', size, partition: effective };
-    const batch = new ProducerBatch(topic, effective, buf, buf.length, nowMs, {
-      compression: this.opts.compression,
-      compressionLevel: this.opts.compressionLevel,
-      compressionRatio: this.ratios.get(topic),
-      writeLimit: Math.max(this.opts.batchSize, size),
-    });
-    const grown = batch.tryAppend(timestamp, key, value, headers, headersSize, completion, nowMs);
-    dq.push(batch);
-    this.incomplete.add(batch);
-    if (stickyInfo && t.builtIn) t.builtIn.updatePartitionInfo(stickyInfo, grown, cluster, this.allBatchesFull(dq));
-    return { kind: 'appended', batchIsFull: dq.length > 1 || batch.isFull, newBatchCreated: true, partition: effective };
+  }
+
+  /** Whether the sticky partition moved on, completing a switch deferred while batches were open. */
+  private partitionChanged(bip: BuiltInPartitioner, info: StickyPartitionInfo, dq: ProducerBatch[], cluster: Cluster): boolean {
+    if (bip.isPartitionChanged(info)) return true;
+    if (this.allBatchesFull(dq)) {
+      bip.updatePartitionInfo(info, 0, cluster, true);
+      if (bip.isPartitionChanged(info)) return true;
+    }
+    return false;
   }
 
   private allBatchesFull(dq: ProducerBatch[]): boolean {
@@ -159,7 +178,7 @@ export class RecordAccumulator {
   }
 
   private backoffFor(batch: ProducerBatch): number {
-    return retryBackoffMs(this.opts.retryBackoffMs, this.opts.retryBackoffMaxMs, batch.attempts - 1, () => 0.5);
+    return batch.retryBackoffMs;
   }
 
   private isBackingOff(batch: ProducerBatch, nowMs: number): boolean {
@@ -266,6 +285,7 @@ export class RecordAccumulator {
         }
         this.updateRatio(first);
       }
+      first.rewriteIfReset();
       first.drainedMs = nowMs;
       first.leaderChangedSinceRetry = false;
       size += first.closedBytes.length;
@@ -296,24 +316,25 @@ export class RecordAccumulator {
 
   /** Puts a batch to retry back at the head of its queue, in sequence order when idempotent. */
   reenqueue(batch: ProducerBatch, nowMs: number): void {
-    batch.reenqueued(nowMs);
+    batch.reenqueued(nowMs, retryBackoffMs(this.opts.retryBackoffMs, this.opts.retryBackoffMaxMs, batch.attempts, this.jitter));
     const dq = this.deque(this.topicQueues(batch.topic), batch.partition);
-    if (batch.hasSequence) {
-      // Before the first batch with a higher sequence, or a batch not yet given one.
-      let i = 0;
-      while (i < dq.length && dq[i].hasSequence && dq[i].baseSequence < batch.baseSequence) i++;
-      dq.splice(i, 0, batch);
-    } else {
-      dq.unshift(batch);
-    }
+    dq.splice(this.sequencePosition(dq, batch), 0, batch);
   }
 
-  /** Puts the pieces of a split batch at the head of its queue, in order. */
+  /** Puts the pieces of a split batch where the batch belonged: at the head, in sequence order. */
   reenqueueSplit(parts: ProducerBatch[]): void {
     if (parts.length === 0) return;
     const dq = this.deque(this.topicQueues(parts[0].topic), parts[0].partition);
-    dq.unshift(...parts);
+    dq.splice(this.sequencePosition(dq, parts[0]), 0, ...parts);
     for (const p of parts) this.incomplete.add(p);
+  }
+
+  /** Index before the first batch with a higher sequence, or without one (0 when unsequenced). */
+  private sequencePosition(dq: ProducerBatch[], batch: ProducerBatch): number {
+    if (!batch.hasSequence) return 0;
+    let i = 0;
+    while (i < dq.length && dq[i].hasSequence && dq[i].baseSequence < batch.baseSequence) i++;
+    return i;
   }
 
   /** Batches still queued whose delivery timeout has passed (from each queue's head). */

@@ -48,10 +48,13 @@ import { Completion, PromiseSlot } from './producer-batch';
 import type { Header, ProducerRecord, RecordMetadata, SendCallback } from './record';
 import { Sender } from './sender';
 
-/** Test seams: a fake clock and a deterministic random source. */
+/** Test seams: a fake clock and deterministic random sources, each in [0, 1). */
 export interface ProducerInternals {
   clock?: Clock;
+  /** Partition choices (sticky, random partitioners) and reconnect jitter. */
   random?: () => number;
+  /** Retry backoff jitter (0.5 gives no jitter). */
+  jitter?: () => number;
 }
 
 export interface CloseOptions {
@@ -79,6 +82,8 @@ interface PendingSend {
   waitingForMemory: boolean;
   /** Bytes of the new batch it waits for, when waiting for memory. */
   memorySize: number;
+  /** The partition picked for it (-1: the built-in sticky choice), once metadata allowed. */
+  chosenPartition?: number;
   buffer: Buffer | null;
 }
 
@@ -153,6 +158,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
         partitionerAvailabilityTimeoutMs: c.partitionerAvailabilityTimeoutMs,
         maxInFlightRequestsPerConnection: c.maxInFlightRequestsPerConnection,
         random: () => Math.floor(random() * 0x80000000),
+        jitter: internals.jitter ?? Math.random,
       },
       this.pool,
       this.idempotence,
@@ -308,16 +314,21 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       this.sender.wakeup();
       return 'wait-metadata';
     }
-    let partition: number;
-    if (p.partition !== null) partition = p.partition;
-    else if (this.partitioner) {
-      partition = this.partitioner.partition(p.topic, p.key, p.keyBytes, p.value, p.valueBytes, cluster);
-      if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
-        this.finishPending(p, new InvalidArgumentError(`the partitioner returned ${partition} for topic ${p.topic} with ${count} partitions`));
-        return 'done';
-      }
-    } else if (p.keyBytes !== null && !this.config.partitionerIgnoreKeys) partition = partitionForKey(p.keyBytes, count);
-    else partition = -1;
+    // Chosen once per send, even if it then waits for memory (a stateful partitioner such as
+    // round-robin must step once per record).
+    let partition = p.chosenPartition;
+    if (partition === undefined) {
+      if (p.partition !== null) partition = p.partition;
+      else if (this.partitioner) {
+        partition = this.partitioner.partition(p.topic, p.key, p.keyBytes, p.value, p.valueBytes, cluster);
+        if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
+          this.finishPending(p, new InvalidArgumentError(`the partitioner returned ${partition} for topic ${p.topic} with ${count} partitions`));
+          return 'done';
+        }
+      } else if (p.keyBytes !== null && !this.config.partitionerIgnoreKeys) partition = partitionForKey(p.keyBytes, count);
+      else partition = -1;
+      p.chosenPartition = partition;
+    }
 
     const size = RECORD_BATCH_OVERHEAD + recordSizeUpperBound(p.keyBytes, p.valueBytes, p.headers);
     if (size > this.config.maxRequestSize || size > this.config.bufferMemory) {
@@ -378,7 +389,9 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
           },
           (err: Error) => {
             p.waitingForMemory = false;
-            if (this.pending[0] === p) this.pending.shift();
+            // A forced close may have settled this send already.
+            if (this.pending[0] !== p) return;
+            this.pending.shift();
             this.finishPending(p, err);
             this.processPending();
           },
@@ -560,7 +573,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       bufferAvailableBytes: this.pool.availableMemory,
       waitingSends: this.pending.length,
       bufferPoolWaiters: this.pool.queuedCount,
-      requestsInFlight: 0,
+      requestsInFlight: this.sender.inFlightRequests,
       batchesInFlight: this.sender.inFlightBatchCount,
       recordsQueued: this.accumulator.queuedRecordCount(),
       incompleteBatches: this.accumulator.incomplete.size,

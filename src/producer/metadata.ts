@@ -182,6 +182,33 @@ export class ProducerMetadata {
     return e && e.lastErrorCode !== 0 ? { code: e.lastErrorCode, message: e.lastErrorMessage } : null;
   }
 
+  /**
+   * Applies a leader hint from a Produce response (KIP-951): the partition's new leader and
+   * epoch, and the endpoints of brokers we may not know yet. Ignored unless the epoch is newer
+   * than ours. Returns whether the leader changed.
+   */
+  updateLeader(
+    topic: string,
+    partition: number,
+    leader: { leaderId: number; leaderEpoch: number },
+    endpoints: readonly { nodeId: number; host: string; port: number; rack: string | null }[],
+  ): boolean {
+    const info = this.cluster.topics.get(topic);
+    const current = info?.partitions[partition];
+    if (!info || !current || leader.leaderEpoch <= current.leaderEpoch) return false;
+    const brokers = new Map(this.cluster.brokers);
+    for (const e of endpoints) if (!brokers.has(e.nodeId)) brokers.set(e.nodeId, { nodeId: e.nodeId, host: e.host, port: e.port, rack: e.rack });
+    if (!brokers.has(leader.leaderId)) return false;
+    const partitions = info.partitions.slice();
+    partitions[partition] = { ...current, leader: leader.leaderId, leaderEpoch: leader.leaderEpoch };
+    const availablePartitions = partitions.filter((p) => p.leader >= 0).map((p) => p.partition);
+    const topics = new Map(this.cluster.topics);
+    topics.set(topic, { ...info, partitions, availablePartitions });
+    this.cluster = new Cluster(brokers, topics, this.cluster.clusterId);
+    this.version++;
+    return true;
+  }
+
   /** Applies a Metadata response; returns the new cluster. */
   update(res: MetadataResponse, nowMs: number): Cluster {
     const brokers = new Map<number, BrokerInfo>();

@@ -41,6 +41,8 @@ export class ProducerBatch {
   private readonly compressionRatio: number;
 
   attempts = 0;
+  /** Backoff before the current retry (jittered once, when the batch was re-queued). */
+  retryBackoffMs = 0;
   lastAttemptMs: number;
   lastAppendMs: number;
   drainedMs = -1;
@@ -57,6 +59,9 @@ export class ProducerBatch {
   isSplit = false;
   /** Set when the leader epoch changed since this retry began (KIP-951 skips the backoff). */
   leaderChangedSinceRetry = false;
+  private needsRewrite = false;
+  /** The pieces this batch was split into: its records' outcomes are theirs. */
+  private splitInto: ProducerBatch[] | null = null;
   private donePromise: Promise<void> | null = null;
   private doneResolve: (() => void) | null = null;
 
@@ -170,17 +175,29 @@ export class ProducerBatch {
     return this.bytes;
   }
 
-  /** New producer state for a retry after an epoch bump or sequence reset; rewrites in place. */
+  /**
+   * New producer state for a retry after an epoch bump or sequence reset. Closed bytes are
+   * rewritten only at the next drain (rewriteIfReset), never while a request carrying them
+   * may still be in the socket's write buffer.
+   */
   resetProducerState(producerId: number, producerEpoch: number, baseSequence: number): void {
     this.producerId = producerId;
     this.producerEpoch = producerEpoch;
     this.baseSequence = baseSequence;
-    if (this.bytes) rewriteProducerState(this.bytes, producerId, producerEpoch, baseSequence);
+    if (this.bytes) this.needsRewrite = true;
     else this.builder.setProducerState(producerId, producerEpoch, baseSequence);
   }
 
+  /** Drain time: applies a producer state reset to the closed bytes (producer fields and CRC). */
+  rewriteIfReset(): void {
+    if (!this.needsRewrite || !this.bytes) return;
+    rewriteProducerState(this.bytes, this.producerId, this.producerEpoch, this.baseSequence);
+    this.needsRewrite = false;
+  }
+
   /** Records the start of a new attempt when the batch goes back to its queue. */
-  reenqueued(nowMs: number): void {
+  reenqueued(nowMs: number, backoffMs: number): void {
+    this.retryBackoffMs = backoffMs;
     this.attempts++;
     this.lastAttemptMs = Math.max(this.lastAppendMs, nowMs);
     this.inFlight = false;
@@ -231,8 +248,12 @@ export class ProducerBatch {
     return true;
   }
 
-  /** Resolves when the batch has its outcome (flush() waits on these). */
+  /**
+   * Resolves when every record of the batch has its outcome (flush() and close() wait on
+   * these); for a split batch, when all its pieces have theirs.
+   */
   done(): Promise<void> {
+    if (this.splitInto) return Promise.all(this.splitInto.map((b) => b.done())).then(() => undefined);
     if (this.finalState) return Promise.resolve();
     if (!this.donePromise) this.donePromise = new Promise<void>((r) => (this.doneResolve = r));
     return this.donePromise;
@@ -270,9 +291,16 @@ export class ProducerBatch {
         out.push(current);
       }
     }
+    // Pieces are complete as they are: sendable at once, like Java's closed split batches.
+    for (const piece of out) piece.closeForAppends();
     this.completions.length = 0;
     this.finalState = 'failed';
-    this.markDone();
+    this.splitInto = out;
+    if (this.doneResolve) {
+      const resolve = this.doneResolve;
+      this.doneResolve = null;
+      void this.done().then(resolve);
+    }
     return out;
   }
 }

@@ -33,6 +33,7 @@ import {
   decodeProduceResponse,
   DetachedRecords,
   encodeProduceRequest,
+  NodeEndpoint,
   PartitionProduceResponse,
   ProduceResponse,
   TopicProduceData,
@@ -46,7 +47,9 @@ import type { ProducerBatch } from './producer-batch';
 
 const NONE = 0;
 const MESSAGE_TOO_LARGE = 10;
+const NOT_LEADER_OR_FOLLOWER = 6;
 const NETWORK_EXCEPTION = 13;
+const FENCED_LEADER_EPOCH = 74;
 const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
 const DUPLICATE_SEQUENCE_NUMBER = 46;
 const UNKNOWN_PRODUCER_ID = 59;
@@ -85,6 +88,10 @@ export class Sender {
   private readonly inFlightBatches = new Set<ProducerBatch>();
   private running = true;
   private referenced = true;
+  /** Produce requests sent and not yet answered (or written, for acks=0). */
+  inFlightRequests = 0;
+  /** Per node: no Produce before this time, as the broker asked (ThrottleTimeMs, KIP-219). */
+  private readonly throttledUntilMs = new Map<number, number>();
 
   constructor(
     private readonly opts: SenderOptions,
@@ -264,6 +271,11 @@ export class Sender {
       }
       this.accumulator.markNodeAvailable(node);
       if (conn.inFlightCount >= this.opts.maxInFlightRequestsPerConnection) continue; // a response wakes us
+      const throttledFor = (this.throttledUntilMs.get(node) ?? 0) - now;
+      if (throttledFor > 0) {
+        notReadyDelay = Math.min(notReadyDelay, throttledFor);
+        continue;
+      }
       sendable.push(node);
     }
     const drained = this.hooks.canDrain() ? this.accumulator.drain(cluster, sendable, this.opts.maxRequestSize, now) : new Map<number, ProducerBatch[]>();
@@ -274,7 +286,7 @@ export class Sender {
     for (const [node, batches] of drained) this.sendProduceRequest(node, batches, now);
 
     let delay = Math.min(result.nextReadyCheckDelayMs, notReadyDelay, this.accumulator.nextExpiryDelayMs(now));
-    for (const b of this.inFlightBatches) delay = Math.min(delay, Math.max(0, b.createdMs + this.opts.deliveryTimeoutMs - now));
+    for (const b of this.inFlightBatches) if (!b.isDone) delay = Math.min(delay, Math.max(0, b.createdMs + this.opts.deliveryTimeoutMs - now));
     // More may be drainable right away (Java polls with timeout 0 when nodes were ready).
     if (drained.size > 0) delay = 0;
     return delay;
@@ -324,13 +336,20 @@ export class Sender {
     this.hooks.emit?.('request', { node, version, batches: batches.length, records: batches.reduce((n, b) => n + b.recordCount, 0), bytes });
     const sentAtMs = now;
     const v = version;
+    this.inFlightRequests++;
     conn
       .send<ProduceResponse>(PRODUCE_API, v, (w) => encodeProduceRequest(w, v, request, detached), decodeProduceResponse, { detached, expectResponse })
       .then(
-        (res) => this.handleProduceResponse(batches, expectResponse ? res : null, v, sentAtMs),
+        (res) => {
+          if (expectResponse && res.throttleTimeMs > 0) this.throttledUntilMs.set(node, this.clock.now() + res.throttleTimeMs);
+          this.handleProduceResponse(batches, expectResponse ? res : null, v, sentAtMs);
+        },
         (err: Error) => this.handleRequestFailure(batches, err),
       )
-      .finally(() => this.wakeup());
+      .finally(() => {
+        this.inFlightRequests--;
+        this.wakeup();
+      });
   }
 
   private handleProduceResponse(batches: ProducerBatch[], res: ProduceResponse | null, version: number, sentAtMs: number): void {
@@ -364,11 +383,11 @@ export class Sender {
         );
         continue;
       }
-      this.handlePartitionResponse(b, pr, now);
+      this.handlePartitionResponse(b, pr, res.nodeEndpoints, now);
     }
   }
 
-  private handlePartitionResponse(batch: ProducerBatch, pr: PartitionProduceResponse, now: number): void {
+  private handlePartitionResponse(batch: ProducerBatch, pr: PartitionProduceResponse, endpoints: readonly NodeEndpoint[], now: number): void {
     const code = pr.errorCode;
     if (code === NONE) {
       this.completeBatch(batch, pr.baseOffset, pr.logAppendTimeMs);
@@ -385,7 +404,13 @@ export class Sender {
     }
     if (errorInfo(code).refreshMetadata) {
       this.metadata.requestUpdate();
-      if (pr.currentLeader.leaderId >= 0) batch.leaderChangedSinceRetry = true;
+      // KIP-951: the broker names the new leader; use it now rather than after a refresh.
+      if ((code === NOT_LEADER_OR_FOLLOWER || code === FENCED_LEADER_EPOCH) && pr.currentLeader.leaderId >= 0) {
+        if (this.metadata.updateLeader(batch.topic, batch.partition, pr.currentLeader, endpoints)) {
+          this.pool.updateBrokers(this.metadata.cluster.brokers.values());
+          batch.leaderChangedSinceRetry = true;
+        }
+      }
     }
     this.retryOrFail(batch, code, null, now, pr);
   }
@@ -406,10 +431,14 @@ export class Sender {
     let recordErrors: Map<number, Error> | undefined;
     if (code === MESSAGE_TOO_LARGE) error = new RecordTooLargeError(`The record is larger than the broker accepts for ${batch.topic}-${batch.partition} (MESSAGE_TOO_LARGE).`, { cause: error });
     if (pr && pr.recordErrors.length > 0) {
-      // Only the named records were invalid; the others fail because their batch did.
+      // Only the named records were invalid; the others fail because their batch did. As in
+      // Java: one named record gets the partition's error type, several get InvalidRecordError.
       recordErrors = new Map();
-      const own = pr.recordErrors.length === 1 ? error : new InvalidRecordError(pr.errorMessage);
-      for (const re of pr.recordErrors) recordErrors.set(re.batchIndex, re.batchIndexErrorMessage ? brokerErrorFor(code, re.batchIndexErrorMessage) : own);
+      const single = pr.recordErrors.length === 1;
+      for (const re of pr.recordErrors) {
+        const message = re.batchIndexErrorMessage ?? pr.errorMessage;
+        recordErrors.set(re.batchIndex, single ? brokerErrorFor(code, message) : new InvalidRecordError(message));
+      }
       error = new KafkaError(`Failed to append record because it was part of a batch which had one or more invalid records (${errorInfo(code).name}).`, { cause: error });
     }
     this.failBatch(batch, error, recordErrors);

@@ -125,7 +125,7 @@ export class RecordBatchBuilder {
     const valueSize = value === null ? 1 : sizeOfVarint(value.length) + value.length;
     const bodySize = 1 + sizeOfVarlong(timestampDelta) + sizeOfVarint(offsetDelta) + keySize + valueSize + headersBytes;
     const w = this.w;
-    w.ensure(5 + bodySize);
+    w.ensure(sizeOfVarint(bodySize) + bodySize);
     w.writeVarint(bodySize);
     w.buf[w.offset++] = 0; // record attributes: unused
     w.writeVarlong(timestampDelta);

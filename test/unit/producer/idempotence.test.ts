@@ -259,15 +259,7 @@ describe('epoch bumps', () => {
     h.out.expectExactlyOnce();
   });
 
-  // BUG: Sender.split -> RecordAccumulator.reenqueueSplit (src/producer/accumulator.ts) puts
-  // the pieces of a split batch at the head of the queue with unshift. When an earlier batch
-  // of the partition was re-enqueued before (its answer came first), the pieces land AHEAD of
-  // it; the drain then stops at the head piece (a retried batch that is not the first in
-  // flight, IdempotenceManager.shouldStopDrain) and never reaches the earlier batch behind it:
-  // the partition is stuck until delivery.timeout.ms fails everything. Java's
-  // splitAndReenqueue inserts each piece in sequence order (insertInSequenceOrder) when
-  // idempotent. Fix: insert the pieces with the same sequence-ordered insertion as reenqueue().
-  test.failing('pieces of a split batch queue behind an earlier re-enqueued batch (sequence order)', async () => {
+  test('pieces of a split batch queue behind an earlier re-enqueued batch (sequence order)', async () => {
     const h = await start({ batchSize: 200, deliveryTimeoutMs: 30_000, requestTimeoutMs: 30_000 });
     const release = broker(h).holdProduce();
     releases.push(release);

@@ -269,13 +269,7 @@ describe('buffer.memory', () => {
 });
 
 describe('partitioner calls', () => {
-  // BUG: the partitioner runs on every tryAppend() of a send, not once per send: in
-  // KafkaProducer.send the first tryAppend returns 'wait-memory', then processPending() calls
-  // tryAppend() again at once, and once more when the memory arrives. A stateful partitioner
-  // (round-robin, Java 4.x: one step per record) skips partitions whenever a send waits for
-  // memory. Fix: compute the partition once per send (store it on PendingSend once metadata
-  // is known) and reuse it on later attempts, and skip the immediate second tryAppend.
-  test.failing('round-robin steps once per record, also when a record waits for memory', async () => {
+  test('round-robin steps once per record, also when a record waits for memory', async () => {
     const h = await start({ partitioner: 'round-robin', bufferMemory: 2048, batchSize: 1024, maxBlockMs: 10_000 }, { topics: { t: 4 } });
     const release = hold(h);
     for (let i = 0; i < 4; i++) h.send({ value: `v${i}`, key: null }, `v${i}`);
@@ -324,14 +318,7 @@ describe('flush()', () => {
     await expect(h.producer.flush()).resolves.toBeUndefined();
   });
 
-  // BUG: flush() (KafkaProducer.waitForSendsUpTo, src/producer/kafka-producer.ts) snapshots
-  // accumulator.incomplete and awaits each batch's done(). A batch refused with
-  // MESSAGE_TOO_LARGE is split: ProducerBatch.split marks the big batch done, and its records
-  // move to new batches that are not in the snapshot, so flush() resolves while they are still
-  // pending. Fix: make a split batch's done() follow its pieces (e.g. resolve it from
-  // Promise.all(pieces.map(p => p.done()))), or loop in waitForSendsUpTo until no batch created
-  // before the call (or split from one) is incomplete.
-  test.failing('flush() also waits for the records of a batch that was split on MESSAGE_TOO_LARGE', async () => {
+  test('flush() also waits for the records of a batch that was split on MESSAGE_TOO_LARGE', async () => {
     const h = await start({ lingerMs: 60_000 });
     h.broker.failNext('t', 0, ErrorCode.MESSAGE_TOO_LARGE);
     for (const v of ['a', 'b', 'c']) h.send({ value: v, partition: 0 });
@@ -414,14 +401,7 @@ describe('close()', () => {
     expect(() => h.producer.close({ timeoutMs: -1 })).toThrow(/non-negative/);
   });
 
-  // BUG: KafkaProducer.doClose (src/producer/kafka-producer.ts), forced path: it fails every
-  // pending send with finishPending() and then calls pool.close(err), which rejects the
-  // BufferPool waiter of the send at the head of the queue; that waiter's rejection handler
-  // (in processPending) calls finishPending() for the same send again. A callback runs twice
-  // (a promise would just ignore it), and record-error-total counts it twice. Fix: in the
-  // waitFor() rejection handler, do nothing when the send is no longer pending (e.g. check
-  // `this.pending[0] === p` before finishing it, or give PendingSend a `done` flag).
-  test.failing('a send waiting for memory gets exactly one outcome when close({ timeoutMs: 0 }) forces it out', async () => {
+  test('a send waiting for memory gets exactly one outcome when close({ timeoutMs: 0 }) forces it out', async () => {
     const h = await start({ bufferMemory: 2048, batchSize: 1024, maxBlockMs: 60_000 });
     hold(h);
     const big = (i: number) => `r${i}`.padEnd(600, '.');
@@ -436,12 +416,7 @@ describe('close()', () => {
     h.out.expectExactlyOnce();
   });
 
-  // BUG: close() (KafkaProducer.doClose -> waitForSendsUpTo) has the split problem of flush(),
-  // with a worse end: once the split batch is marked done, close() goes on to sender.stop()
-  // and brokers.close() before the sender's next pass, so the pieces are never sent and their
-  // records never get an outcome (silently lost; nothing in the design allows that). Same fix
-  // as for flush().
-  test.failing('close() delivers the records of a batch split on MESSAGE_TOO_LARGE (none is lost)', async () => {
+  test('close() delivers the records of a batch split on MESSAGE_TOO_LARGE (none is lost)', async () => {
     const h = await start();
     h.broker.failNext('t', 0, ErrorCode.MESSAGE_TOO_LARGE);
     for (const v of ['a', 'b', 'c']) h.send({ value: v, partition: 0 });
@@ -470,10 +445,7 @@ describe('metrics', () => {
     expect(m['records-queued']).toBe(0);
   });
 
-  // BUG: KafkaProducer.metrics() (src/producer/kafka-producer.ts) passes `requestsInFlight: 0`,
-  // a constant, so 'requests-in-flight' is always 0. Fix: sum conn.inFlightCount over the
-  // broker pool's connections (or count Produce requests in the sender).
-  test.failing("'requests-in-flight' counts unanswered Produce requests", async () => {
+  test("'requests-in-flight' counts unanswered Produce requests", async () => {
     const h = await start();
     hold(h);
     h.send({ value: 'a', partition: 0 });
