@@ -39,8 +39,12 @@ async function main(): Promise<void> {
     };
     for (let i = 0; i < records; i++) {
       producer.send({ topic, key: nullKeys ? null : keys[i & 1023], value }, onDone);
-      // Let the sender run now and then, as a real producer loop would (send() never blocks here).
-      if ((i & 0x3fff) === 0x3fff) await new Promise((r) => setImmediate(r));
+      // send() never blocks the event loop: now and then let the sender run, and while sends
+      // wait for buffer.memory, wait with them (what a blocked Java send() would do).
+      if ((i & 0x3fff) === 0x3fff) {
+        await new Promise((r) => setImmediate(r));
+        while (producer.metrics()['waiting-sends'] > 0) await new Promise((r) => setTimeout(r, 1));
+      }
     }
     await producer.flush();
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;

@@ -44,6 +44,7 @@ import { ProducerMetrics } from './metrics';
 import { partitionForKey } from './partitioners/murmur2';
 import { partitionerFor } from './partitioners';
 import type { Partitioner } from './partitioners/partitioner';
+import { Fifo } from './fifo';
 import { Completion, PromiseSlot } from './producer-batch';
 import type { Header, ProducerRecord, RecordMetadata, SendCallback } from './record';
 import { Sender } from './sender';
@@ -63,6 +64,7 @@ export interface CloseOptions {
 }
 
 const MAX_TOPIC_LENGTH = 249;
+const NO_COMPLETION: Completion = () => {};
 const LEGAL_TOPIC = /^[a-zA-Z0-9._-]+$/;
 
 /** A send() waiting for metadata or memory, in call order. */
@@ -100,7 +102,27 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
   private readonly metricsRegistry = new ProducerMetrics();
   private readonly partitioner: Partitioner | null;
   private readonly idempotence: IdempotenceManager | null;
-  private readonly pending: PendingSend[] = [];
+  private readonly pending = new Fifo<PendingSend>();
+  private readonly scratch: PendingSend = {
+    topic: '',
+    partition: null,
+    timestamp: null,
+    key: null,
+    value: null,
+    keyBytes: null,
+    valueBytes: null,
+    headers: null,
+    headersSize: 1,
+    completion: NO_COMPLETION,
+    deadlineMs: 0,
+    seq: 0,
+    waitingForMemory: false,
+    memorySize: 0,
+    chosenPartition: undefined,
+    buffer: null,
+  };
+  /** Topic names already checked for validity. */
+  private readonly validTopics = new Set<string>();
   private pendingSeq = 0;
   private processedSeq = 0;
   private pendingTimer: TimerHandle | null = null;
@@ -207,7 +229,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       (err: Error) => {
         this.codecError = err;
         this.sender.failAll(err);
-        while (this.pending.length > 0 && !this.pending[0].waitingForMemory) this.finishPending(this.pending.shift()!, err);
+        while (this.pending.length > 0 && !this.pending.peek()!.waitingForMemory) this.finishPending(this.pending.shift()!, err);
       },
     );
   }
@@ -246,32 +268,41 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       completion = slot;
     }
     const now = this.clock.now();
-    const p: PendingSend = {
-      topic,
-      partition,
-      timestamp,
-      key: record.key ?? null,
-      value: record.value,
-      keyBytes,
-      valueBytes,
-      headers,
-      headersSize: headers ? sizeOfHeadersOf(headers) : 1,
-      completion,
-      deadlineMs: now + this.config.maxBlockMs,
-      seq: ++this.pendingSeq,
-      waitingForMemory: false,
-      memorySize: 0,
-      buffer: null,
-    };
-    const invalid = invalidTopicReason(topic);
-    if (invalid) {
-      this.finishPending(p, new KafkaError(`Invalid topic '${topic}': ${invalid}.`, { code: 'INVALID_TOPIC_EXCEPTION' }));
-    } else if (this.pending.length > 0 || this.tryAppend(p, now) !== 'done') {
-      this.pending.push(p);
+    // The common case appends at once through a reused scratch object; only a send that has
+    // to wait gets an object of its own.
+    const p = this.scratch;
+    p.topic = topic;
+    p.partition = partition;
+    p.timestamp = timestamp;
+    p.key = record.key ?? null;
+    p.value = record.value;
+    p.keyBytes = keyBytes;
+    p.valueBytes = valueBytes;
+    p.headers = headers;
+    p.headersSize = headers ? sizeOfHeadersOf(headers) : 1;
+    p.completion = completion;
+    p.deadlineMs = now + this.config.maxBlockMs;
+    p.seq = ++this.pendingSeq;
+    p.waitingForMemory = false;
+    p.memorySize = 0;
+    p.chosenPartition = undefined;
+    p.buffer = null;
+    if (!this.validTopics.has(topic)) {
+      const invalid = invalidTopicReason(topic);
+      if (invalid) {
+        this.finishPending(p, new KafkaError(`Invalid topic '${topic}': ${invalid}.`, { code: 'INVALID_TOPIC_EXCEPTION' }));
+        return promise;
+      }
+      this.validTopics.add(topic);
+    }
+    if (this.pending.length > 0 || this.tryAppend(p, now) !== 'done') {
+      this.pending.push({ ...p });
       this.processPending();
     } else {
       this.processedSeq = p.seq;
     }
+    p.completion = NO_COMPLETION;
+    p.key = p.value = p.keyBytes = p.valueBytes = p.headers = null;
     return promise;
   }
 
@@ -361,7 +392,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
   /** Appends waiting sends in order, as far as metadata and memory allow. */
   private processPending(): void {
     while (this.pending.length > 0) {
-      const p = this.pending[0];
+      const p = this.pending.peek()!;
       if (p.waitingForMemory) return;
       const now = this.clock.now();
       // A send whose time ran out while queued behind others still goes in if it can now
@@ -390,7 +421,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
           (err: Error) => {
             p.waitingForMemory = false;
             // A forced close may have settled this send already.
-            if (this.pending[0] !== p) return;
+            if (this.pending.peek() !== p) return;
             this.pending.shift();
             this.finishPending(p, err);
             this.processPending();
@@ -442,7 +473,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
   private failOnAuthenticationError(err: KafkaError): void {
     // From the head only, so sends keep settling in call order; a send waiting for memory
     // (and those behind it) settles through that wait.
-    while (this.pending.length > 0 && !this.pending[0].waitingForMemory) this.finishPending(this.pending.shift()!, err);
+    while (this.pending.length > 0 && !this.pending.peek()!.waitingForMemory) this.finishPending(this.pending.shift()!, err);
     for (const w of this.metadataWaiters.splice(0)) w.reject(err);
     this.sender.failQueued(err);
   }
@@ -531,7 +562,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     if (timer) this.clock.clearTimeout(timer);
     if (!finished) {
       const err = new KafkaError('The producer was closed forcefully: the close timeout passed before these records were sent.', { code: 'ERR_KAFKA_PRODUCER_CLOSED' });
-      for (const p of this.pending.splice(0)) this.finishPending(p, err);
+      for (const p of this.pending.drain()) this.finishPending(p, err);
       this.sender.failAll(err);
       this.pool.close(err);
     }
