@@ -25,6 +25,7 @@ import { RECORD_BATCH_OVERHEAD } from '../protocol/records/record-batch-layout';
 import {
   BufferExhaustedError,
   brokerErrorFor,
+  ConfigError,
   errorInfo,
   InvalidArgumentError,
   KafkaError,
@@ -45,7 +46,7 @@ import { partitionForKey } from './partitioners/murmur2';
 import { partitionerFor } from './partitioners';
 import type { Partitioner } from './partitioners/partitioner';
 import { Fifo } from './fifo';
-import { Completion, PromiseSlot } from './producer-batch';
+import { Completion, PromiseSlot, settle } from './producer-batch';
 import type { Header, ProducerRecord, RecordMetadata, SendCallback } from './record';
 import { Sender } from './sender';
 
@@ -141,7 +142,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     const random = internals.random ?? Math.random;
     const compression = CompressionType[c.compressionType];
     if (compression !== 0 && !codecFor(compression)) {
-      throw new KafkaError(`compression type '${c.compressionType}' has no codec available`, { code: 'ERR_KAFKA_CONFIG' });
+      throw new ConfigError(`compression type '${c.compressionType}' has no codec available`, { option: 'compressionType' });
     }
     const compressionLevel =
       c.compressionType === 'gzip' ? c.compressionGzipLevel : c.compressionType === 'lz4' ? c.compressionLz4Level : c.compressionType === 'zstd' ? c.compressionZstdLevel : undefined;
@@ -487,13 +488,9 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     }
     const md: RecordMetadata = { topic: p.topic, partition: p.partition ?? -1, offset: -1n, timestamp: -1, serializedKeySize: -1, serializedValueSize: -1 };
     this.metricsRegistry.recordErrors++;
+    // Never inside the send() call itself: a callback always runs after send() returned.
     const c = p.completion;
-    try {
-      if (typeof c === 'function') c(err, md);
-      else c.reject(err);
-    } catch (callbackError) {
-      process.emitWarning(new KafkaError(`a send() callback threw: ${(callbackError as Error)?.message}`, { cause: callbackError }));
-    }
+    queueMicrotask(() => settle(c, err, md));
   }
 
   private markProcessed(seq: number): void {

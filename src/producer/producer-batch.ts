@@ -305,7 +305,8 @@ export class ProducerBatch {
   }
 }
 
-function settle(c: Completion, err: Error | null, md: RecordMetadata): void {
+/** Settles one record's completion; a callback that throws cannot disturb the others. */
+export function settle(c: Completion, err: Error | null, md: RecordMetadata): void {
   try {
     if (typeof c === 'function') c(err, md);
     else if (err) c.reject(err);
