@@ -128,9 +128,11 @@ export class Sender {
       delay = Math.min(delay, this.sendProducerData(now));
       delay = Math.min(delay, this.pool.closeIdle());
     } catch (err) {
-      // A bug here must not silently stall every record: fail what is queued, loudly.
-      this.failAll(new KafkaError(`producer I/O loop failed: ${(err as Error)?.message}`, { cause: err }));
-      throw err;
+      // A defect here must neither stall every record silently nor crash the host process:
+      // fail what is pending with the cause, and warn.
+      const failure = new KafkaError(`producer I/O loop failed: ${(err as Error)?.message}`, { cause: err });
+      this.failAll(failure);
+      process.emitWarning(failure);
     }
     this.updateReferences();
     this.schedule(delay);
