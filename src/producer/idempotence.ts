@@ -7,11 +7,17 @@
  *   advances by its record count (wrapping past 2^31-1 to 0). Retries keep the sequence.
  * - Up to 5 requests may be in flight per connection with order kept: a retried batch may
  *   only be drained when it is the first in-flight batch of its partition.
- * - After a failure that leaves a sequence gap (a batch failed or expired after being
- *   sent, OUT_OF_ORDER_SEQUENCE_NUMBER on the next expected batch, UNKNOWN_PRODUCER_ID),
+ * - After a failure that leaves a sequence gap (a batch the broker refused for good,
+ *   OUT_OF_ORDER_SEQUENCE_NUMBER on the next expected batch, UNKNOWN_PRODUCER_ID),
  *   the epoch is bumped locally (no request; at 32767 a new id is fetched). In-flight
  *   batches of the affected partitions are renumbered from 0 under the new epoch; other
  *   partitions restart at 0 once their in-flight batches under the old epoch are done.
+ * - A batch that fails after being sent without a definite answer (delivery.timeout.ms
+ *   passed, a timeout or lost connection on the last attempt) may be in the log or not: its
+ *   partition's sequence is "unresolved" (Java's markSequenceUnresolved). No new batch of
+ *   the partition is drained, and nothing is renumbered, until every batch of it that is
+ *   still in flight is done (a batch whose fate is unknown must keep its sequence, or a
+ *   retry would write it twice); then the epoch is bumped only if a gap remains.
  *
  * Locality: sender only.
  */
@@ -41,6 +47,11 @@ export class IdempotenceManager {
   private readonly partitions = new Map<string, PartitionState>();
   private epochBumpRequired = false;
   private readonly partitionsToRewrite = new Set<string>();
+  /**
+   * Partitions with a batch that failed with its fate unknown, and the sequence just after the
+   * last such batch; resolved once none of the partition's batches is in flight.
+   */
+  private readonly unresolved = new Map<string, number>();
 
   get hasProducerId(): boolean {
     return this.producerId >= 0 && this.state === 'ready';
@@ -58,6 +69,7 @@ export class IdempotenceManager {
 
   /** The sender checks this each loop: an epoch bump (or a new producer id) is due. */
   maybeBumpEpoch(): 'none' | 'bumped' | 'needs-new-id' {
+    if (this.state === 'ready') this.resolveSequences();
     if (!this.epochBumpRequired || this.state !== 'ready') return 'none';
     this.epochBumpRequired = false;
     if (this.producerEpoch >= MAX_EPOCH) {
@@ -73,9 +85,29 @@ export class IdempotenceManager {
     return 'bumped';
   }
 
+  /**
+   * Java's maybeResolveSequences: an unresolved partition with nothing in flight any more is
+   * resolved when its acknowledged sequence reached its next sequence (the failed batch was
+   * written after all); otherwise the gap is real and the epoch is bumped.
+   */
+  private resolveSequences(): void {
+    for (const key of this.unresolved.keys()) {
+      const p = this.partitions.get(key);
+      if (p && p.inFlight.length > 0) continue;
+      this.unresolved.delete(key);
+      if (!p || p.producerId !== this.producerId || p.producerEpoch !== this.producerEpoch) continue;
+      const expected = p.lastAckedSequence === NO_SEQUENCE ? 0 : incrementSequence(p.lastAckedSequence, 1);
+      if (p.nextSequence !== expected) {
+        this.epochBumpRequired = true;
+        this.partitionsToRewrite.add(key);
+      }
+    }
+  }
+
   /** After a new id or epoch: renumber the in-flight batches of partitions that asked for it. */
   rewritePending(): void {
     for (const key of this.partitionsToRewrite) {
+      this.unresolved.delete(key);
       const p = this.partitions.get(key);
       if (!p) continue;
       let seq = 0;
@@ -122,6 +154,8 @@ export class IdempotenceManager {
     const p = this.entry(first);
     if (!first.hasSequence) {
       if (p.inFlight.length > 0 && (p.producerId !== this.producerId || p.producerEpoch !== this.producerEpoch)) return true;
+      // Earlier sequences of the partition are not known to be written or not: wait.
+      if (this.unresolved.has(this.keyOf(first))) return true;
     }
     if (first.hasSequence && p.inFlight.length > 0 && p.inFlight[0] !== first) return true;
     return false;
@@ -178,13 +212,24 @@ export class IdempotenceManager {
 
   /**
    * A batch failed for good (error, expiry, close). If it had been given a sequence, the
-   * partition now has a gap: bump the epoch so later batches start a fresh sequence.
+   * partition may now have a gap. When the broker refused it (`fateUnknown` false), the gap
+   * is certain: bump the epoch so later batches start a fresh sequence. When it may have
+   * been written (`fateUnknown`: timed out, connection lost), the partition is unresolved
+   * until its in-flight batches are done (see resolveSequences).
    */
-  handleFailed(batch: ProducerBatch): void {
+  handleFailed(batch: ProducerBatch, fateUnknown = false): void {
     if (!batch.hasSequence) return;
     const p = this.entry(batch);
     this.removeInFlight(p, batch);
-    if (batch.producerId === this.producerId && batch.producerEpoch === this.producerEpoch) this.requestEpochBump(batch);
+    if (batch.producerId !== this.producerId || batch.producerEpoch !== this.producerEpoch) return;
+    if (!fateUnknown) {
+      this.requestEpochBump(batch);
+      return;
+    }
+    const key = this.keyOf(batch);
+    const next = incrementSequence(batch.baseSequence, batch.recordCount);
+    const known = this.unresolved.get(key);
+    this.unresolved.set(key, known === undefined || seqAfter(next, known) ? next : known);
   }
 
   /** Marks the partition of `batch` for renumbering at the next epoch bump. */
@@ -194,14 +239,23 @@ export class IdempotenceManager {
   }
 
   /**
-   * OUT_OF_ORDER_SEQUENCE_NUMBER: when the batch is the next one the broker should expect
-   * (nothing before it is outstanding), the broker lost our state: bump and retry. Otherwise
-   * an earlier batch is still being retried, so this one simply retries after it.
+   * OUT_OF_ORDER_SEQUENCE_NUMBER (Java's TransactionManager.canRetry): when the batch is the
+   * next one the broker should expect after what was acknowledged, or the one just after a
+   * batch whose fate was unknown, the gap is real (the broker lost our state, or the unknown
+   * batch was not written): bump and retry. Otherwise it simply retries: an earlier batch is
+   * still being retried, or the broker has a later sequence than this batch (then it can
+   * never be written in order, and it ends at delivery.timeout.ms rather than be renumbered
+   * and written after what follows it).
    */
   handleOutOfOrder(batch: ProducerBatch): void {
     const p = this.entry(batch);
+    const unresolvedNext = this.unresolved.get(this.keyOf(batch));
+    if (unresolvedNext !== undefined) {
+      if (batch.baseSequence === unresolvedNext) this.requestEpochBump(batch);
+      return;
+    }
     const expected = p.lastAckedSequence === NO_SEQUENCE ? 0 : incrementSequence(p.lastAckedSequence, 1);
-    if (batch.baseSequence === expected || p.inFlight[0] === batch) this.requestEpochBump(batch);
+    if (batch.baseSequence === expected) this.requestEpochBump(batch);
   }
 
   /** UNKNOWN_PRODUCER_ID: the broker no longer knows our id (its state expired): bump and retry. */

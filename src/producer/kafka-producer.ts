@@ -628,9 +628,18 @@ function normalizeHeaders(headers: ProducerRecord['headers']): RecordHeader[] | 
     else throw new InvalidArgumentError(`header '${key}' must have a Buffer, Uint8Array, string or null value, got ${typeof value}`);
   };
   if (Array.isArray(headers)) for (const h of headers as Header[]) add(h?.key, h?.value);
-  else if (typeof headers === 'object') for (const [k, v] of Object.entries(headers)) add(k, v);
-  else throw new InvalidArgumentError('record.headers must be an array of { key, value } or an object');
+  else if (isPlainObject(headers)) for (const [k, v] of Object.entries(headers)) add(k, v);
+  else if (typeof headers === 'object') {
+    // A Map, a Buffer, a class instance: Object.entries() would drop or mangle its headers.
+    throw new InvalidArgumentError(`record.headers must be an array of { key, value } or a plain object; got a ${(headers as object).constructor?.name ?? 'object'}`);
+  } else throw new InvalidArgumentError('record.headers must be an array of { key, value } or an object');
   return out.length > 0 ? out : null;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }
 
 function sizeOfHeadersOf(headers: RecordHeader[]): number {

@@ -21,6 +21,7 @@ import {
   ConnectionError,
   errorInfo,
   InvalidRecordError,
+  isPossiblyPersisted,
   KafkaError,
   MalformedResponseError,
   RecordTooLargeError,
@@ -301,6 +302,8 @@ export class Sender {
       new TimeoutError(
         `Expiring ${batch.recordCount} record(s) for ${batch.topic}-${batch.partition}: ${now - batch.createdMs} ms has passed since batch creation (${what}; delivery.timeout.ms is ${this.opts.deliveryTimeoutMs}).`,
       ),
+      undefined,
+      true, // sent at least once if it has a sequence: it may be in the log
     );
   }
 
@@ -443,7 +446,11 @@ export class Sender {
       }
       error = new KafkaError(`Failed to append record because it was part of a batch which had one or more invalid records (${errorInfo(code).name}).`, { cause: error });
     }
-    this.failBatch(batch, error, recordErrors);
+    // Without a definite refusal (time or retries ran out, or the last attempt timed out or
+    // lost its connection), an earlier attempt may have been written.
+    const fateUnknown =
+      code === NETWORK_EXCEPTION || isPossiblyPersisted(code) || batch.hasReachedDeliveryTimeout(this.opts.deliveryTimeoutMs, now) || batch.attempts >= this.opts.retries;
+    this.failBatch(batch, error, recordErrors, fateUnknown);
   }
 
   private canRetry(batch: ProducerBatch, code: number, now: number): boolean {
@@ -474,7 +481,13 @@ export class Sender {
   }
 
   private split(batch: ProducerBatch, now: number): void {
-    const parts = batch.split(this.opts.batchSize, this.opts.compression, this.opts.compressionLevel);
+    // Java splits into batch.size pieces. A batch whose records fit in batch.size (a topic with
+    // max.message.bytes below batch.size) would come out of that as the same batch, refused
+    // again until delivery.timeout.ms (KAFKA-8350): halve it instead, so splitting always
+    // makes progress, down to single records (which then fail with RecordTooLargeError).
+    const raw = batch.builder.sizeInBytes;
+    const splitSize = raw > this.opts.batchSize ? this.opts.batchSize : Math.ceil(raw / 2);
+    const parts = batch.split(splitSize, this.opts.compression, this.opts.compressionLevel);
     if (this.idempotence && batch.hasSequence) {
       // The pieces keep the big batch's place in the sequence: consecutive from its base.
       this.idempotence.replaceWithSplit(batch, parts);
@@ -492,8 +505,8 @@ export class Sender {
     this.accumulator.deallocate(batch);
   }
 
-  private failBatch(batch: ProducerBatch, err: Error, recordErrors?: ReadonlyMap<number, Error>): void {
-    this.idempotence?.handleFailed(batch);
+  private failBatch(batch: ProducerBatch, err: Error, recordErrors?: ReadonlyMap<number, Error>, fateUnknown = false): void {
+    this.idempotence?.handleFailed(batch, fateUnknown);
     this.metrics.recordErrors += batch.recordCount;
     this.hooks.emit?.('batchError', { topic: batch.topic, partition: batch.partition, records: batch.recordCount, error: err });
     batch.fail(err, recordErrors);

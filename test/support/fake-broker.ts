@@ -21,7 +21,7 @@
  *
  * What tests can script:
  * - broker.onProduce((req, ctx) => action): per-partition errors, { delayMs }, { until },
- *   { dropConnection }, { dropAfterAppend }, { noResponse };
+ *   { dropConnection }, { dropAfterAppend }, { noResponse }, { mangleResponse } (malformed bytes);
  * - broker.onRequest(...) for any API; broker.onInitProducerId(...) for its error code;
  * - cluster.failNext(topic, partition, errorCode, times): queued errors per partition;
  * - cluster.setLeader(), createTopic(), forgetProducers() (lost producer state).
@@ -253,6 +253,11 @@ export interface ProduceAction extends RequestAction {
   /** Append as usual, then close the connection without answering. */
   dropAfterAppend?: boolean;
   throttleTimeMs?: number;
+  /**
+   * Append as usual, then answer with these bytes instead of the response frame (which is
+   * passed in: int32 size, correlation id, header tags, body). For malformed responses.
+   */
+  mangleResponse?: (frame: Buffer) => Buffer;
 }
 
 export type ProduceHook = (req: ProduceRequestBody, ctx: RequestContext) => ProduceAction | void;
@@ -790,7 +795,7 @@ export class FakeBroker {
     return undefined;
   }
 
-  private send(c: ConnState, f: Frame, spec: ApiSpec, writeBody: (w: Writer) => void): void {
+  private send(c: ConnState, f: Frame, spec: ApiSpec, writeBody: (w: Writer) => void, mangle?: (frame: Buffer) => Buffer): void {
     const w = this.out.reset();
     const sizeAt = w.reserveInt32();
     w.writeInt32(f.correlationId);
@@ -798,7 +803,8 @@ export class FakeBroker {
     writeBody(w);
     w.patchInt32(sizeAt, w.offset - 4);
     this.settleLog(c, f, 'answered');
-    if (!c.closed) c.socket.write(Buffer.from(w.view()));
+    const frame = Buffer.from(w.view());
+    if (!c.closed) c.socket.write(mangle ? mangle(frame) : frame);
   }
 
   // --- ApiVersions ---
@@ -1112,7 +1118,7 @@ export class FakeBroker {
           ]);
         } else w.writeEmptyTaggedFields();
       }
-    });
+    }, action.mangleResponse);
   }
 
   /** Appends the batches of one partition, with the broker's idempotence checks. */

@@ -50,6 +50,24 @@ export interface ConsumeResult {
   timedOut: boolean;
 }
 
+export interface SequenceSummary {
+  /** Records whose value starts with the prefix. */
+  records: number;
+  /** Records without the prefix. */
+  foreign: number;
+  /** Copies beyond the first of a sequence number. */
+  duplicates: number;
+  /** Records that follow a higher sequence number in their partition. */
+  reordered: number;
+  /** Sequence numbers above maxSeq, or unparsable. */
+  outOfRange: number;
+  distinct: number;
+  /** Bitmap of the sequence numbers present. */
+  seen: Buffer;
+  endOffsets: Record<string, number>;
+  timedOut: boolean;
+}
+
 export interface PartitionDescription {
   partition: number;
   leader: number | null;
@@ -362,6 +380,37 @@ export class Verifier {
     const timeoutMs = opts.timeoutMs ?? 30_000;
     const r = await this.request('endOffsets', { topic, timeoutMs }, timeoutMs + 30_000);
     return r.endOffsets as Record<string, number>;
+  }
+
+  /**
+   * ALLOW ACLs on a topic (literal name, any host) for `principal` ("User:alice"), with Kafka's
+   * operation names (WRITE, DESCRIBE, ...). Needs a broker with an authorizer, and the
+   * verifier's own principal a super user there.
+   */
+  async allowTopic(topic: string, principal: string, operations: string[], opts: { timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    await this.request('allowTopic', { topic, principal, operations, timeoutMs }, timeoutMs + 30_000);
+  }
+
+  /**
+   * Reads a topic whose values are `<prefix><seq>[:...]` (to the end offsets seen at the start)
+   * and answers with counts, not records: for runs too long to bring every record back (the
+   * soak). `seen` has bit `seq` set (byte seq >> 3, bit seq & 7) for every sequence number present.
+   */
+  async sequenceSummary(topic: string, prefix: string, maxSeq: number, opts: { timeoutMs?: number } = {}): Promise<SequenceSummary> {
+    const timeoutMs = opts.timeoutMs ?? 120_000;
+    const r = await this.request('sequenceSummary', { topic, prefix, maxSeq, timeoutMs }, timeoutMs + 30_000);
+    return {
+      records: r.records as number,
+      foreign: r.foreign as number,
+      duplicates: r.duplicates as number,
+      reordered: r.reordered as number,
+      outOfRange: r.outOfRange as number,
+      distinct: r.distinct as number,
+      seen: Buffer.from(r.seen as string, 'base64'),
+      endOffsets: r.endOffsets as Record<string, number>,
+      timedOut: r.timedOut === true,
+    };
   }
 
   /** Ends stdin (the JVM finishes what is in flight and exits); SIGKILL after 10 s. */

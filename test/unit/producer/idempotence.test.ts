@@ -259,6 +259,49 @@ describe('epoch bumps', () => {
     h.out.expectExactlyOnce();
   });
 
+  test('an in-flight batch that expires does not renumber later in-flight batches whose fate is unknown (no duplicate)', async () => {
+    // A and B are in flight on one partition. A expires while the broker still holds it; the
+    // broker then writes A and B but B's answer is lost (the connection drops). B is retried:
+    // it must keep its sequence (the broker answers it as a duplicate), not be renumbered
+    // under a new epoch, which the broker would take as a new batch and write twice (Java
+    // marks the partition's sequence "unresolved" and bumps only once nothing is in flight).
+    const h = await start({ deliveryTimeoutMs: 1000, requestTimeoutMs: 900 });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    releases.push(release);
+    broker(h).onProduce((_req, ctx) => (ctx.index === 0 ? { until: gate } : ctx.index === 1 ? { dropAfterAppend: true } : undefined));
+    h.send({ value: 'A' });
+    await h.clock.waitFor(() => broker(h).requestsOf('Produce').length === 1);
+    await h.clock.advanceAndSettle(600);
+    h.send({ value: 'B' });
+    await h.clock.waitFor(() => broker(h).requestsOf('Produce').length === 2);
+    await h.clock.advanceAndSettle(450); // A has expired, B not
+    expect(h.out.all[0].err).toBeInstanceOf(TimeoutError);
+    expect(h.out.all[1].calls).toBe(0);
+    release();
+    await h.clock.runUntil(() => h.out.allSettled, { stepMs: 10, maxVirtualMs: 500 });
+    expect(h.out.all[1].err).toBeNull();
+    expect(values(h)).toEqual(['A', 'B']); // A failed (TimeoutError) but was written; B once
+    h.out.expectExactlyOnce();
+  });
+
+  test('a later batch written ahead of a refused earlier one (a broker without state for us accepts any sequence): the earlier records fail, never written after it', async () => {
+    // Batch 1 (13 records) is refused as too large and split; batch 2, already in flight, is
+    // the first the broker sees from this producer, and Kafka accepts a new producer at any
+    // sequence. The pieces of batch 1 are then out of order for good: written now, they would
+    // follow batch 2. As in Java, they are retried without an epoch bump (which would renumber
+    // them and let them in) until delivery.timeout.ms.
+    const h = await start({ batchSize: 4096, deliveryTimeoutMs: 3000, requestTimeoutMs: 2000 }, { unknownProducerMode: 'accept', topics: { t: { partitions: 1, maxMessageBytes: 3000 } } });
+    const v = (i: number) => `v${i}-`.padEnd(300, 'x');
+    for (let i = 0; i < 15; i++) h.send({ value: v(i) });
+    await h.clock.runUntil(() => h.out.allSettled, { stepMs: 10, maxVirtualMs: 10_000 });
+    const written = values(h).map((x) => Number(x!.split('-')[0].slice(1)));
+    expect(written).toEqual([...written].sort((a, b) => a - b)); // never out of send order
+    expect(written).toEqual([13, 14]);
+    expect(new Set(h.out.failed.map((o) => o.err!.name))).toEqual(new Set(['TimeoutError']));
+    h.out.expectExactlyOnce();
+  });
+
   test('pieces of a split batch queue behind an earlier re-enqueued batch (sequence order)', async () => {
     const h = await start({ batchSize: 200, deliveryTimeoutMs: 30_000, requestTimeoutMs: 30_000 });
     const release = broker(h).holdProduce();
@@ -382,6 +425,38 @@ describe('IdempotenceManager (pure)', () => {
     d.close(9, 1, m.assignSequence(d));
     expect(d.baseSequence).toBe(4);
     expect(m.maybeBumpEpoch()).toBe('none');
+  });
+
+  test('a batch failed with its fate unknown: no renumbering while others are in flight; new batches wait', () => {
+    const m = new IdempotenceManager();
+    m.setProducerIdAndEpoch(9, 0);
+    const [a, b] = [batch(0, 2), batch(0, 3)];
+    for (const x of [a, b]) x.close(9, 0, m.assignSequence(x));
+    m.handleFailed(a, true); // expired in flight: may be in the log
+    expect(m.maybeBumpEpoch()).toBe('none');
+    expect([b.producerEpoch, b.baseSequence]).toEqual([0, 2]); // b keeps its sequence
+    const c = batch(0, 1);
+    expect(m.shouldStopDrain(c)).toBe(true); // nothing new until b is done
+    m.handleCompleted(b, 10); // b was written, so a was too: no gap
+    expect(m.maybeBumpEpoch()).toBe('none');
+    expect(m.shouldStopDrain(c)).toBe(false);
+    c.close(9, 0, m.assignSequence(c));
+    expect([c.producerEpoch, c.baseSequence]).toEqual([0, 5]);
+  });
+
+  test('an unresolved partition whose last batches all failed: the epoch is bumped once nothing is in flight', () => {
+    const m = new IdempotenceManager();
+    m.setProducerIdAndEpoch(9, 0);
+    const [a, b] = [batch(0, 2), batch(0, 3)];
+    for (const x of [a, b]) x.close(9, 0, m.assignSequence(x));
+    m.handleFailed(a, true);
+    expect(m.maybeBumpEpoch()).toBe('none');
+    m.handleFailed(b, true);
+    expect(m.maybeBumpEpoch()).toBe('bumped');
+    const c = batch(0, 1);
+    expect(m.shouldStopDrain(c)).toBe(false);
+    c.close(9, 1, m.assignSequence(c));
+    expect([c.producerEpoch, c.baseSequence]).toEqual([1, 0]);
   });
 
   test('at epoch 32767 a bump drops the id instead (a new InitProducerId is needed)', () => {

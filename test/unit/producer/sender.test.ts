@@ -416,6 +416,21 @@ describe('MESSAGE_TOO_LARGE', () => {
 });
 
 describe('MESSAGE_TOO_LARGE from the broker\'s own size limit', () => {
+  test('max.message.bytes below batch.size: a refused batch is split until it fits; only a record too large alone fails', async () => {
+    // Java splits into batch.size pieces (KAFKA-8350), which here rebuilds the same refused
+    // batch until delivery.timeout.ms. Pieces that would repeat the batch are halved instead.
+    const h = await start({ lingerMs: 100, deliveryTimeoutMs: 30_000, requestTimeoutMs: 10_000 }, { topics: { t: { partitions: 1, maxMessageBytes: 3000 } } });
+    const small = (i: number) => `s${i}-`.padEnd(300, 'x');
+    for (let i = 0; i < 20; i++) h.send({ value: small(i) }, `s${i}`);
+    h.send({ value: 'big-'.padEnd(4000, 'y') }, 'big');
+    for (let i = 20; i < 40; i++) h.send({ value: small(i) }, `s${i}`);
+    await h.clock.runUntil(() => h.out.allSettled, { stepMs: 10, maxVirtualMs: 20_000 });
+    expect(h.out.failed.map((o) => `${o.label}: ${o.err!.name}`)).toEqual(['big: RecordTooLargeError']);
+    expect(values(h)).toEqual(Array.from({ length: 40 }, (_, i) => small(i)));
+    for (const b of h.cluster.batches('t', 0)) expect(b.recordsCount).toBeLessThanOrEqual(9);
+    h.out.expectExactlyOnce();
+  });
+
   test('incompressible data after compressible data: the over-packed batch is refused, split, and delivered in order', async () => {
     // The ratio estimate learnt on compressible values lets a batch take several times
     // batch.size of raw bytes; random values then compress to about their raw size, and the

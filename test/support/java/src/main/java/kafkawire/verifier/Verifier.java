@@ -43,8 +43,15 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.utils.AppInfoParser;
 
@@ -59,6 +66,8 @@ import org.apache.kafka.common.utils.AppInfoParser;
  * {"id":3,"op":"consume","topic":"t","expected":1000,"timeoutMs":30000}
  * {"id":4,"op":"describeTopic","topic":"t"}
  * {"id":5,"op":"endOffsets","topic":"t"}
+ * {"id":6,"op":"allowTopic","topic":"t","principal":"User:alice","operations":["WRITE","DESCRIBE"]}
+ * {"id":7,"op":"sequenceSummary","topic":"t","prefix":"run1:","maxSeq":999999}
  * </pre>
  *
  * On start it prints {"ready":true,"kafkaClientsVersion":"..."}; at end of stdin it finishes the
@@ -160,6 +169,12 @@ public final class Verifier {
         case "endOffsets":
           result = endOffsets(text(cmd, "topic"), timeoutMs);
           break;
+        case "allowTopic":
+          result = allowTopic(cmd, timeoutMs);
+          break;
+        case "sequenceSummary":
+          result = sequenceSummary(cmd, timeoutMs);
+          break;
         default:
           throw new IllegalArgumentException("unknown op \"" + op + "\"");
       }
@@ -226,6 +241,22 @@ public final class Verifier {
       }
       Thread.sleep(50);
     }
+    return JSON.createObjectNode();
+  }
+
+  /** ALLOW ACLs for one principal on one topic (literal name), from any host. */
+  private ObjectNode allowTopic(JsonNode cmd, long timeoutMs) throws Exception {
+    String topic = text(cmd, "topic");
+    String principal = text(cmd, "principal");
+    List<AclBinding> bindings = new ArrayList<>();
+    for (JsonNode op : cmd.path("operations")) {
+      bindings.add(
+          new AclBinding(
+              new ResourcePattern(ResourceType.TOPIC, topic, PatternType.LITERAL),
+              new AccessControlEntry(principal, "*", AclOperation.fromString(op.asText()), AclPermissionType.ALLOW)));
+    }
+    if (bindings.isEmpty()) throw new IllegalArgumentException("no operations");
+    admin.createAcls(bindings).all().get(timeoutMs, TimeUnit.MILLISECONDS);
     return JSON.createObjectNode();
   }
 
@@ -317,7 +348,10 @@ public final class Verifier {
     long deadline = System.currentTimeMillis() + timeoutMs;
     String topic = text(cmd, "topic");
     Integer expected = cmd.hasNonNull("expected") ? cmd.get("expected").asInt() : null;
+    return consumeRecords(topic, expected, consumerProps(), partitionsOf(topic, deadline), deadline);
+  }
 
+  private Properties consumerProps() {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, "kafka-wire-verifier-" + consumerSeq.incrementAndGet());
@@ -330,8 +364,97 @@ public final class Verifier {
     props.put(ConsumerConfig.CHECK_CRCS_CONFIG, "true");
     props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+    return props;
+  }
 
+  /**
+   * Reads a topic (from the beginning to the end offsets seen at the start) whose values are
+   * "<prefix><seq>[:...]" and answers with counts instead of the records, for runs too long
+   * to send every record back: records with the prefix, others ("foreign"), copies beyond the
+   * first of a sequence number ("duplicates"), records that follow a higher sequence number in
+   * their partition ("reordered"), sequence numbers above maxSeq or unparsable
+   * ("outOfRange"), distinct sequence numbers, and "seen": a bitmap (base64, bit i of byte
+   * i / 8, least significant first) of the sequence numbers 0..maxSeq present.
+   */
+  private ObjectNode sequenceSummary(JsonNode cmd, long timeoutMs) throws Exception {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    String topic = text(cmd, "topic");
+    byte[] prefix = text(cmd, "prefix").getBytes(StandardCharsets.UTF_8);
+    int maxSeq = cmd.path("maxSeq").asInt(-1);
+    if (maxSeq < 0) throw new IllegalArgumentException("missing maxSeq");
+    byte[] counts = new byte[maxSeq + 1];
+    long ours = 0, foreign = 0, duplicates = 0, reordered = 0, outOfRange = 0, distinct = 0;
+    Map<Integer, Integer> lastByPartition = new HashMap<>();
+    boolean timedOut = false;
     List<TopicPartition> tps = partitionsOf(topic, deadline);
+    Map<TopicPartition, Long> ends;
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps())) {
+      consumer.assign(tps);
+      consumer.seekToBeginning(tps);
+      ends = consumer.endOffsets(tps, Duration.ofMillis(remaining(deadline)));
+      while (!reached(consumer, ends, deadline)) {
+        long left = deadline - System.currentTimeMillis();
+        if (left <= 0) {
+          timedOut = true;
+          break;
+        }
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(Math.min(left, 200)))) {
+          byte[] v = r.value();
+          if (v == null || !startsWith(v, prefix)) {
+            foreign++;
+            continue;
+          }
+          int seq = parseSeq(v, prefix.length);
+          if (seq < 0 || seq > maxSeq) {
+            outOfRange++;
+            continue;
+          }
+          ours++;
+          if (counts[seq] != 0) {
+            duplicates++;
+            continue;
+          }
+          counts[seq] = 1;
+          distinct++;
+          Integer last = lastByPartition.get(r.partition());
+          if (last != null && seq < last) reordered++;
+          else lastByPartition.put(r.partition(), seq);
+        }
+      }
+    }
+    byte[] bitmap = new byte[(maxSeq + 8) / 8];
+    for (int i = 0; i <= maxSeq; i++) if (counts[i] != 0) bitmap[i >>> 3] |= (byte) (1 << (i & 7));
+    ObjectNode result = JSON.createObjectNode();
+    result.put("records", ours);
+    result.put("foreign", foreign);
+    result.put("duplicates", duplicates);
+    result.put("reordered", reordered);
+    result.put("outOfRange", outOfRange);
+    result.put("distinct", distinct);
+    result.put("seen", java.util.Base64.getEncoder().encodeToString(bitmap));
+    result.set("endOffsets", offsetsJson(ends));
+    result.put("timedOut", timedOut);
+    return result;
+  }
+
+  private static boolean startsWith(byte[] v, byte[] prefix) {
+    if (v.length < prefix.length) return false;
+    for (int i = 0; i < prefix.length; i++) if (v[i] != prefix[i]) return false;
+    return true;
+  }
+
+  /** The decimal number at v[from..] up to ':' or the end; -1 if there is none or it is too long. */
+  private static int parseSeq(byte[] v, int from) {
+    long n = 0;
+    int i = from;
+    for (; i < v.length && v[i] != ':'; i++) {
+      if (v[i] < '0' || v[i] > '9' || i - from >= 10) return -1;
+      n = n * 10 + (v[i] - '0');
+    }
+    return i == from || n > Integer.MAX_VALUE ? -1 : (int) n;
+  }
+
+  private ObjectNode consumeRecords(String topic, Integer expected, Properties props, List<TopicPartition> tps, long deadline) throws Exception {
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
     boolean timedOut = false;
     Map<TopicPartition, Long> finalEnds;
