@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * Runs every bench/micro/*.bench.ts (through tsx, no build needed) and prints one table of
+ * Compiles the benches (scripts/bench-build.js, tsc into bench/.build), runs every
+ * bench/micro/*.bench.ts as compiled, and prints one table of
  * ours-against-baseline figures. Each bench file exports `run(options) -> CaseResult[]`;
  * see bench/micro/harness.ts. A new bench needs only a new *.bench.ts file.
  *
@@ -21,9 +22,12 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-require('tsx/cjs');
+const { buildBenches } = require('./bench-build');
 
-const BENCH_DIR = path.join(__dirname, '..', 'bench', 'micro');
+// The sources, and what tsc made of them (bench/.build): the benches run the compiled
+// JavaScript, as a user of dist/ would (see bench/tsconfig.json for why not tsx).
+const SOURCE_DIR = path.join(__dirname, '..', 'bench', 'micro');
+const BENCH_DIR = path.join(__dirname, '..', 'bench', '.build', 'bench', 'micro');
 
 function parseArgs(argv) {
   const opts = { isSmoke: process.env.BENCH_SMOKE === '1', timeMs: undefined, rounds: undefined, engine: undefined, json: null, isCheck: false, filters: [] };
@@ -62,16 +66,18 @@ async function main() {
     process.stdout.write(fs.readFileSync(__filename, 'utf8').split('*/')[0] + '*/\n');
     return;
   }
-  const harness = require(path.join(BENCH_DIR, 'harness.ts'));
-  const report = require(path.join(BENCH_DIR, 'report.ts'));
+  buildBenches();
+  const harness = require(path.join(BENCH_DIR, 'harness.js'));
+  const report = require(path.join(BENCH_DIR, 'report.js'));
   const engines = { tinybench: harness.tinybenchEngine, mitata: harness.mitataEngine };
   if (opts.engine !== undefined && !engines[opts.engine]) throw new Error(`unknown engine ${opts.engine}`);
   const engine = opts.engine ? engines[opts.engine] : harness.DEFAULT_ENGINE;
   const options = harness.benchOptions(opts.isSmoke, { timeMs: opts.timeMs, rounds: opts.rounds, engine });
 
   const files = fs
-    .readdirSync(BENCH_DIR)
+    .readdirSync(SOURCE_DIR)
     .filter((f) => f.endsWith('.bench.ts'))
+    .map((f) => f.replace(/\.ts$/, '.js'))
     .filter((f) => opts.filters.length === 0 || opts.filters.some((s) => f.includes(s)))
     .sort();
   if (files.length === 0) throw new Error(`no bench/micro/*.bench.ts matches ${opts.filters.join(', ')}`);

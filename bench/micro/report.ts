@@ -2,13 +2,18 @@
  * The shared result shape of bench/micro and its two renderings: a plain-text table for people
  * and JSON for tools. Every case is our code against a baseline measured in the same run, so
  * the ratio (ours / baseline, higher is better) is what a case is judged on, never an
- * absolute figure from another machine.
+ * absolute figure from another machine. Two exceptions: a case in ns/record (lower is better;
+ * its ratio is ours / baseline too, so there it is an overhead factor), and a case whose
+ * target is an absolute ceiling (targetKind 'max', e.g. send() <= 250 ns/record).
  */
 
-import { Comparison, quantileOf } from './harness';
+import { Comparison, Measurement, quantileOf } from './harness';
 
-/** What a figure counts: calls per second, or megabytes (10^6 bytes) hashed per second. */
-export type Unit = 'ops/s' | 'MB/s';
+/**
+ * What a figure counts: calls (or records) per second, megabytes (10^6 bytes) per second, or
+ * the time one record costs (the one unit where lower is better).
+ */
+export type Unit = 'ops/s' | 'MB/s' | 'records/s' | 'ns/record';
 
 /** One measured case: ours and the baseline in the same unit, and the ratio between them. */
 export interface CaseResult {
@@ -25,8 +30,12 @@ export interface CaseResult {
   baseline: number;
   /** The median over the rounds of ours / baseline within the round. */
   ratio: number;
-  /** The ratio this case should reach. */
+  /**
+   * The ratio this case should reach (targetKind 'ratio', the default), or, with targetKind
+   * 'max', the most our figure may be, in the case's unit (e.g. 250 ns/record).
+   */
   target: number;
+  targetKind?: 'ratio' | 'max';
   isMet: boolean;
   /** The quartiles of the per-round ratios: how much the ratio moved during the run. */
   ratioQ1: number;
@@ -38,6 +47,10 @@ export interface CaseResult {
   /** The engine's relative margin of error (percent, 95%) within each round, at the median. */
   valueRmePct: number;
   baselineRmePct: number;
+  /** One line more about the case, printed under the table (e.g. allocations per record). */
+  detail?: string;
+  /** send(): JS heap bytes left per record (see send.bench.ts). */
+  bytesPerRecord?: number;
 }
 
 /** What a bench says about a case besides the figures. */
@@ -47,6 +60,7 @@ export interface CaseInfo {
   unit: Unit;
   baselineName: string;
   target: number;
+  targetKind?: 'ratio' | 'max';
 }
 
 /**
@@ -54,8 +68,10 @@ export interface CaseInfo {
  * per second into MB/s).
  */
 export function caseResult(info: CaseInfo, cmp: Comparison, scale = 1): CaseResult {
-  const valueRounds = cmp.oursRounds.map((m) => m.opsPerSec * scale);
-  const baselineRounds = cmp.baselineRounds.map((m) => m.opsPerSec * scale);
+  // ns/record is a time per operation: 1e9 / (operations per second).
+  const figure = (m: Measurement) => (info.unit === 'ns/record' ? 1e9 / m.opsPerSec : m.opsPerSec * scale);
+  const valueRounds = cmp.oursRounds.map(figure);
+  const baselineRounds = cmp.baselineRounds.map(figure);
   const ratioRounds = valueRounds.map((v, i) => v / baselineRounds[i]);
   const ratio = quantileOf(ratioRounds, 0.5);
   return {
@@ -63,7 +79,7 @@ export function caseResult(info: CaseInfo, cmp: Comparison, scale = 1): CaseResu
     value: quantileOf(valueRounds, 0.5),
     baseline: quantileOf(baselineRounds, 0.5),
     ratio,
-    isMet: ratio >= info.target,
+    isMet: info.targetKind === 'max' ? quantileOf(valueRounds, 0.5) <= info.target : ratio >= info.target,
     ratioQ1: quantileOf(ratioRounds, 0.25),
     ratioQ3: quantileOf(ratioRounds, 0.75),
     valueRounds,
@@ -93,7 +109,7 @@ export function formatTable(results: readonly CaseResult[], markdown = false): s
     r.baselineName,
     `${r.ratio.toFixed(2)}x`,
     r.ratioRounds.length > 1 ? `${r.ratioQ1.toFixed(2)}-${r.ratioQ3.toFixed(2)}` : '',
-    `>= ${r.target}x`,
+    r.targetKind === 'max' ? `<= ${r.target} ${r.unit}` : `>= ${r.target}x`,
     r.isMet ? 'yes' : 'NO',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
@@ -104,7 +120,8 @@ export function formatTable(results: readonly CaseResult[], markdown = false): s
   const rule = markdown
     ? `|${widths.map((w, i) => (numeric.has(i) ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`
     : widths.map((w) => '-'.repeat(w)).join('  ');
-  return [line(header), rule, ...rows.map(line)].join('\n');
+  const details = results.filter((r) => r.detail).map((r) => `${markdown ? '- ' : '  '}${r.bench} ${r.name}: ${r.detail}`);
+  return [line(header), rule, ...rows.map(line), ...(details.length > 0 ? ['', ...details] : [])].join('\n');
 }
 
 /** The results as JSON, with the context a reader needs to compare two runs. */

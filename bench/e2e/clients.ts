@@ -1,0 +1,135 @@
+/**
+ * The clients bench/e2e compares, what each can run, and how each run is started: every run is
+ * a child process of its own, so its CPU and memory are the client's alone.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BUILD_DIR, PEERS_DIR } from '../paths';
+import type { RunSpec } from './types';
+import type { Workload } from './workloads';
+
+export interface ClientInfo {
+  name: string;
+  /** How it is shown in tables. */
+  label: string;
+  kind: 'node' | 'java' | 'java-perf';
+  /** The npm package (peers), for its version. */
+  pkg?: string;
+  /** Why a workload cannot run on this client, or null. */
+  unsupported(w: Workload): string | null;
+}
+
+export const CLIENTS: readonly ClientInfo[] = [
+  { name: 'kafka-wire', label: 'kafka-wire', kind: 'node', unsupported: () => null },
+  {
+    name: 'kafkajs',
+    label: 'kafkajs',
+    kind: 'node',
+    pkg: 'kafkajs',
+    unsupported: (w) =>
+      w.compression === 'zstd' && !fs.existsSync(path.join(PEERS_DIR, 'node_modules', '@kafkajs', 'zstd'))
+        ? "kafkajs has no built-in zstd, and its codec package @kafkajs/zstd 0.1.1 needs the native cppzst 2.0.6, which fails to compile against Node 20's headers (its build predates C++17: 'remove_cv_t' is not a member of 'std')"
+        : null,
+  },
+  {
+    name: 'platformatic',
+    label: '@platformatic/kafka',
+    kind: 'node',
+    pkg: '@platformatic/kafka',
+    unsupported: (w) => (w.compression === 'zstd' ? "its zstd uses node:zlib's zstdCompressSync, which Node 20 lacks (Node >= 22.15)" : null),
+  },
+  { name: 'node-rdkafka', label: 'node-rdkafka', kind: 'node', pkg: 'node-rdkafka', unsupported: () => null },
+  { name: 'confluent', label: '@confluentinc/kafka-javascript', kind: 'node', pkg: '@confluentinc/kafka-javascript', unsupported: () => null },
+  { name: 'java', label: 'Java client (KafkaProducer)', kind: 'java', unsupported: () => null },
+  {
+    name: 'java-perf',
+    label: 'Java ProducerPerformance',
+    kind: 'java-perf',
+    unsupported: (w) => (w.keyed ? 'ProducerPerformance sends no keys' : null),
+  },
+];
+
+export function clientNamed(name: string): ClientInfo {
+  const c = CLIENTS.find((x) => x.name === name);
+  if (!c) throw new Error(`unknown client ${name}; known: ${CLIENTS.map((x) => x.name).join(', ')}`);
+  return c;
+}
+
+/** Heap cap of the Java runs: what kafka-producer-perf-test.sh gives ProducerPerformance. */
+export const JAVA_HEAP = '-Xmx512m';
+
+export interface Launch {
+  cmd: string;
+  args: string[];
+  /** Parses the child's stdout into the fields of a RunResult. */
+  parse(stdout: string): Record<string, unknown>;
+}
+
+/** How one run is started. `javaClasspath` is bench/java's, `kafkaLibs` the broker harness's jars. */
+export function launchFor(c: ClientInfo, spec: RunSpec, javaClasspath: string, kafkaLibs: string): Launch {
+  const lastJsonLine = (out: string) => {
+    const line = out.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+    if (!line) throw new Error(`no result line in: ${out.slice(-500)}`);
+    return JSON.parse(line) as Record<string, unknown>;
+  };
+  if (c.kind === 'node') {
+    return { cmd: process.execPath, args: [path.join(BUILD_DIR, 'bench', 'e2e', 'driver.js'), JSON.stringify(spec)], parse: lastJsonLine };
+  }
+  if (c.kind === 'java') {
+    const args = [
+      JAVA_HEAP,
+      '-cp',
+      javaClasspath,
+      'kafkawire.bench.E2eProducer',
+      `bootstrap=${spec.bootstrap}`,
+      `topic=${spec.topic}`,
+      `records=${spec.records}`,
+      `size=${spec.size}`,
+      `keyed=${spec.keyed}`,
+      `compression=${spec.compression}`,
+      `rate=${spec.rate}`,
+      `latency=${spec.latency}`,
+    ];
+    return { cmd: 'java', args, parse: lastJsonLine };
+  }
+  // ProducerPerformance as shipped: null keys, a callback per record, its own summary line.
+  const args = [
+    JAVA_HEAP,
+    '-cp',
+    path.join(kafkaLibs, '*'),
+    'org.apache.kafka.tools.ProducerPerformance',
+    '--topic',
+    spec.topic,
+    '--num-records',
+    String(spec.records),
+    '--record-size',
+    String(spec.size),
+    '--throughput',
+    String(spec.rate > 0 ? spec.rate : -1),
+    '--producer-props',
+    `bootstrap.servers=${spec.bootstrap}`,
+    'acks=all',
+    'enable.idempotence=true',
+    'linger.ms=5',
+    'batch.size=16384',
+    `compression.type=${spec.compression}`,
+  ];
+  return {
+    cmd: 'java',
+    args,
+    parse(out) {
+      // "N records sent, R records/sec (M MB/sec), A ms avg latency, X ms max latency, a ms 50th, b ms 95th, c ms 99th, d ms 99.9th."
+      const m = /(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\), ([\d.]+) ms avg latency, ([\d.]+) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99.9th/.exec(out);
+      if (!m) throw new Error(`no ProducerPerformance summary in: ${out.slice(-500)}`);
+      const records = Number(m[1]);
+      return {
+        records,
+        acked: records,
+        errors: 0,
+        seconds: records / Number(m[2]),
+        latencyMs: spec.latency ? { p50: Number(m[6]), p99: Number(m[8]), p999: Number(m[9]), max: Number(m[5]) } : undefined,
+        note: 'whole-process CPU (JVM start and producer set-up included); latency in whole ms; errors not counted by the tool',
+      };
+    },
+  };
+}

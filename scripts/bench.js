@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: the side-by-side end-to-end benchmark (bench/e2e/run.ts has the options).
+ * Installs the peer clients on first use (scripts/bench-install.js), compiles the benches with
+ * tsc (scripts/bench-build.js), then runs the orchestrator.
+ *
+ *   npm run bench                          every client, every workload, 3 rounds, real broker
+ *   npm run bench -- --null-broker         the same against the null broker (client cost alone)
+ *   npm run bench -- --quick               records / 10, one round
+ *   npm run bench -- --clients=kafka-wire,java --workloads=W1,W4 --rounds=5
+ *   npm run bench -- --no-install          do not install the peers (runs of missing ones fail)
+ */
+'use strict';
+
+const { spawnSync } = require('node:child_process');
+const path = require('node:path');
+const { buildBenches } = require('./bench-build');
+const { installPeers } = require('./bench-install');
+
+const ROOT = path.resolve(__dirname, '..');
+const args = process.argv.slice(2);
+const noInstall = args.includes('--no-install');
+const rest = args.filter((a) => a !== '--no-install');
+const onlyOurs = rest.some((a) => a.startsWith('--clients=')) && rest.find((a) => a.startsWith('--clients=')).slice(10).split(',').every((c) => c === 'kafka-wire' || c.startsWith('java'));
+
+if (!noInstall && !onlyOurs) installPeers();
+buildBenches();
+const r = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs', { paths: [ROOT] }), path.join(ROOT, 'bench', 'e2e', 'run.ts'), ...rest], {
+  cwd: ROOT,
+  stdio: 'inherit',
+});
+process.exitCode = r.status ?? 1;
