@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { KafkaProducer, jsonSerializer, partitionForKey, RecordMetadata } from '../../src';
 import type { CompressionName } from '../../src/producer/config';
+import { Trace } from '../support/trace';
 import { uniqueTopic, Verifier, VerifiedRecord } from '../support/verifier';
 
 const bootstrap = process.env.KAFKA_BOOTSTRAP!;
@@ -80,11 +81,13 @@ describe('acks x compression x idempotence', () => {
   test.each(MATRIX)('acks=$acks compression=$compression idempotence=$idempotence', async ({ acks, compression, idempotence }) => {
     const topic = uniqueTopic(`matrix-${compression}`);
     const partitions = 4;
-    await verifier.createTopic(topic, partitions);
+    // Each step is bounded, so an overrun fails with the producer's timeline, not a bare timeout.
+    const trace = new Trace();
+    await trace.phase('createTopic', verifier.createTopic(topic, partitions), 40_000);
     // With acks=0 nothing is answered: a batch the broker refuses (right after creation it may
     // not yet act as leader) closes the connection and loses records by design, for every
     // client. So first wait until every partition answers a ListOffsets as its leader.
-    if (acks === 0) await verifier.endOffsets(topic);
+    if (acks === 0) await trace.phase('endOffsets', verifier.endOffsets(topic), 40_000);
     const producer = new KafkaProducer({
       bootstrapServers: bootstrap,
       acks,
@@ -96,6 +99,7 @@ describe('acks x compression x idempotence', () => {
       lingerMs: 5,
       batchSize: 2048,
     });
+    trace.watch(producer);
     const sent: Promise<Expected>[] = [];
     const baseTs = Date.now() - 60_000;
     for (let i = 0; i < 120; i++) {
@@ -118,11 +122,11 @@ describe('acks x compression x idempotence', () => {
         })),
       );
     }
-    await producer.flush();
-    const expected = await Promise.all(sent);
-    await producer.close();
+    await trace.phase('flush', producer.flush(), 60_000);
+    const expected = await trace.phase('outcomes', Promise.all(sent), 5_000);
+    await trace.phase('close', producer.close(), 20_000);
 
-    const { records } = await verifier.consume(topic, { expected: expected.length });
+    const { records } = await trace.phase('consume', verifier.consume(topic, { expected: expected.length }), 40_000);
     expect(records).toHaveLength(expected.length);
     // Exactly once: each (key, value) appears once in the log.
     const logKey = (r: { key: string | null; value: string | null; headers: unknown }) => JSON.stringify([r.key, r.value, r.headers]);
@@ -151,7 +155,7 @@ describe('acks x compression x idempotence', () => {
       const order = records.filter((r) => r.partition === p).map((r) => sendIndex.get(logKey(r))!);
       expect(order).toEqual([...order].sort((a, b) => a - b));
     }
-  });
+  }, 220_000);
 });
 
 test('callback form: exactly one call per record, with metadata', async () => {
