@@ -156,6 +156,11 @@ export class IdempotenceManager {
       if (p.inFlight.length > 0 && (p.producerId !== this.producerId || p.producerEpoch !== this.producerEpoch)) return true;
       // Earlier sequences of the partition are not known to be written or not: wait.
       if (this.unresolved.has(this.keyOf(first))) return true;
+      // Until the broker has acknowledged a batch of ours here, it may hold no state for our
+      // producer id in this partition, and then it accepts any sequence: a second batch could
+      // be written before a first one that was refused (say NOT_LEADER_OR_FOLLOWER right after
+      // the topic was created), leaving the first unwritable. So the first batch goes alone.
+      if (p.inFlight.length > 0 && p.lastAckedSequence === NO_SEQUENCE) return true;
     }
     if (first.hasSequence && p.inFlight.length > 0 && p.inFlight[0] !== first) return true;
     return false;

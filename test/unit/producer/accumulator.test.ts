@@ -466,17 +466,21 @@ describe('reenqueue', () => {
     idem.setProducerIdAndEpoch(42, 0);
     const v = bytes(50);
     const s = setup({ batchSize: RECORDS_OFFSET + recSize(v) }, { idempotence: idem });
+    // A first batch acknowledged: until then the partition's batches are drained one at a time.
+    s.append('t', 0, v);
+    const [first] = s.acc.drain(s.cluster, [0], 1 << 20, s.clock.now()).get(0)!;
+    idem.handleCompleted(first, 0);
     for (let i = 0; i < 3; i++) s.append('t', 0, v);
     const drained: ProducerBatch[] = [];
     for (let i = 0; i < 3; i++) drained.push(...s.acc.drain(s.cluster, [0], 1 << 20, s.clock.now()).get(0)!);
-    expect(drained.map((b) => b.baseSequence)).toEqual([0, 1, 2]);
+    expect(drained.map((b) => b.baseSequence)).toEqual([1, 2, 3]);
     s.append('t', 0, v); // a new batch, no sequence yet
     const [b0, b1, b2] = drained;
     s.acc.reenqueue(b1, s.clock.now());
     s.acc.reenqueue(b2, s.clock.now());
     s.acc.reenqueue(b0, s.clock.now());
     const q = takeAllQueued(s);
-    expect(q.map((b) => b.baseSequence)).toEqual([0, 1, 2, -1]);
+    expect(q.map((b) => b.baseSequence)).toEqual([1, 2, 3, -1]);
   });
 
   test('split pieces go to the head of the queue, in order, and count as incomplete', () => {

@@ -120,8 +120,11 @@ describe('sequence numbers', () => {
 
   test('an earlier batch retried: later in-flight batches get OUT_OF_ORDER and retry after it, no epoch bump', async () => {
     const h = await start({ batchSize: 80 });
+    // One acknowledged batch first: until then the partition's batches go one at a time.
+    h.send({ value: pad('v0') });
+    await h.clock.waitFor(() => h.out.allSettled);
     broker(h).failNext('t', 0, ErrorCode.NOT_ENOUGH_REPLICAS);
-    for (let i = 0; i < 5; i++) h.send({ value: pad(`v${i}`) });
+    for (let i = 1; i < 6; i++) h.send({ value: pad(`v${i}`) });
     await h.clock.runUntil(() => h.out.allSettled, { stepMs: 10, maxVirtualMs: 10_000 });
     expect(h.out.failed).toHaveLength(0);
     // The broker refused the batches behind the gap...
@@ -130,7 +133,23 @@ describe('sequence numbers', () => {
       .flatMap((r) => r.errors!.map((e) => e.errorCode));
     expect(errs).toContain(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
     // ...and every batch was finally written once, in order, under epoch 0.
-    expect(seqs(h)).toEqual([0, 1, 2, 3, 4].map((i) => [0, i, 1]));
+    expect(seqs(h)).toEqual([0, 1, 2, 3, 4, 5].map((i) => [0, i, 1]));
+    expect(values(h)).toEqual([0, 1, 2, 3, 4, 5].map((i) => pad(`v${i}`)));
+    h.out.expectExactlyOnce();
+  });
+
+  test('until a batch of the partition is acknowledged, the next one waits (a broker without state for us would take any sequence)', async () => {
+    // Right after a topic is created the first batch may be refused (NOT_LEADER_OR_FOLLOWER)
+    // while a second, pipelined behind it, is written: a broker with no state for a producer
+    // accepts any sequence, and the first batch could then never be written in order.
+    const h = await start({ batchSize: 80 }, { unknownProducerMode: 'accept' });
+    broker(h).failNext('t', 0, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    for (let i = 0; i < 5; i++) h.send({ value: pad(`v${i}`) });
+    await h.clock.runUntil(() => h.out.allSettled, { stepMs: 10, maxVirtualMs: 10_000 });
+    expect(h.out.failed).toHaveLength(0);
+    const produce = broker(h).requestsOf('Produce');
+    // The first batch went alone, twice (refused, then written); the rest followed in order.
+    expect(produce.slice(0, 2).map((r) => r.partitions!.map((p) => p.baseSequence))).toEqual([[0], [0]]);
     expect(values(h)).toEqual([0, 1, 2, 3, 4].map((i) => pad(`v${i}`)));
     h.out.expectExactlyOnce();
   });
@@ -269,41 +288,44 @@ describe('epoch bumps', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     releases.push(release);
-    broker(h).onProduce((_req, ctx) => (ctx.index === 0 ? { until: gate } : ctx.index === 1 ? { dropAfterAppend: true } : undefined));
+    broker(h).onProduce((_req, ctx) => (ctx.index === 1 ? { until: gate } : ctx.index === 2 ? { dropAfterAppend: true } : undefined));
+    // W first: until the partition has an acknowledged batch, its batches go one at a time.
+    h.send({ value: 'W' });
+    await h.clock.waitFor(() => h.out.allSettled);
     h.send({ value: 'A' });
-    await h.clock.waitFor(() => broker(h).requestsOf('Produce').length === 1);
+    await h.clock.waitFor(() => broker(h).requestsOf('Produce').length === 2);
     await h.clock.advanceAndSettle(600);
     h.send({ value: 'B' });
-    await h.clock.waitFor(() => broker(h).requestsOf('Produce').length === 2);
+    await h.clock.waitFor(() => broker(h).requestsOf('Produce').length === 3);
     await h.clock.advanceAndSettle(450); // A has expired, B not
-    expect(h.out.all[0].err).toBeInstanceOf(TimeoutError);
-    expect(h.out.all[1].calls).toBe(0);
+    expect(h.out.all[1].err).toBeInstanceOf(TimeoutError);
+    expect(h.out.all[2].calls).toBe(0);
     release();
     await h.clock.runUntil(() => h.out.allSettled, { stepMs: 10, maxVirtualMs: 500 });
-    expect(h.out.all[1].err).toBeNull();
-    expect(values(h)).toEqual(['A', 'B']); // A failed (TimeoutError) but was written; B once
+    expect(h.out.all[2].err).toBeNull();
+    expect(values(h)).toEqual(['W', 'A', 'B']); // A failed (TimeoutError) but was written; B once
     h.out.expectExactlyOnce();
   });
 
-  test('a later batch written ahead of a refused earlier one (a broker without state for us accepts any sequence): the earlier records fail, never written after it', async () => {
-    // Batch 1 (13 records) is refused as too large and split; batch 2, already in flight, is
-    // the first the broker sees from this producer, and Kafka accepts a new producer at any
-    // sequence. The pieces of batch 1 are then out of order for good: written now, they would
-    // follow batch 2. As in Java, they are retried without an epoch bump (which would renumber
-    // them and let them in) until delivery.timeout.ms.
+  test('a first batch refused as too large is split and written before the batch behind it (a broker without state for us accepts any sequence)', async () => {
+    // Batch 1 (13 records) is refused as too large and split. Had batch 2 been pipelined
+    // behind it, it would be the first the broker sees from this producer, and Kafka accepts a
+    // new producer at any sequence: the pieces of batch 1 could then never be written in
+    // order. The first batch of a partition goes alone, so everything arrives, in order.
     const h = await start({ batchSize: 4096, deliveryTimeoutMs: 3000, requestTimeoutMs: 2000 }, { unknownProducerMode: 'accept', topics: { t: { partitions: 1, maxMessageBytes: 3000 } } });
     const v = (i: number) => `v${i}-`.padEnd(300, 'x');
     for (let i = 0; i < 15; i++) h.send({ value: v(i) });
     await h.clock.runUntil(() => h.out.allSettled, { stepMs: 10, maxVirtualMs: 10_000 });
     const written = values(h).map((x) => Number(x!.split('-')[0].slice(1)));
-    expect(written).toEqual([...written].sort((a, b) => a - b)); // never out of send order
-    expect(written).toEqual([13, 14]);
-    expect(new Set(h.out.failed.map((o) => o.err!.name))).toEqual(new Set(['TimeoutError']));
+    expect(written).toEqual([...Array(15).keys()]);
+    expect(h.out.failed).toHaveLength(0);
     h.out.expectExactlyOnce();
   });
 
   test('pieces of a split batch queue behind an earlier re-enqueued batch (sequence order)', async () => {
     const h = await start({ batchSize: 200, deliveryTimeoutMs: 30_000, requestTimeoutMs: 30_000 });
+    h.send({ value: 'W' }); // acknowledged first, so later batches of the partition pipeline
+    await h.clock.waitFor(() => h.out.allSettled);
     const release = broker(h).holdProduce();
     releases.push(release);
     h.send({ value: 'A' });
@@ -316,7 +338,7 @@ describe('epoch bumps', () => {
     release();
     await h.clock.runUntil(() => h.out.allSettled, { stepMs: 100, maxVirtualMs: 60_000 });
     expect(h.out.failed.map((o) => `${o.label}: ${o.err!.message}`)).toEqual([]);
-    expect(values(h)).toEqual(['A', 'B1', 'B2']);
+    expect(values(h)).toEqual(['W', 'A', 'B1', 'B2']);
   });
 });
 
@@ -410,6 +432,20 @@ describe('IdempotenceManager (pure)', () => {
     expect(m.shouldStopDrain(a)).toBe(false);
     m.handleCompleted(a, 0);
     expect(m.shouldStopDrain(b)).toBe(false);
+  });
+
+  test('a new batch waits while the partition has a batch in flight and none acknowledged yet', () => {
+    const m = new IdempotenceManager();
+    m.setProducerIdAndEpoch(9, 0);
+    const a = batch(0, 3);
+    a.close(9, 0, m.assignSequence(a));
+    const b = batch(0, 2);
+    expect(m.shouldStopDrain(b)).toBe(true);
+    expect(m.shouldStopDrain(batch(1, 1))).toBe(false); // another partition is not held
+    m.handleCompleted(a, 0);
+    expect(m.shouldStopDrain(b)).toBe(false);
+    b.close(9, 0, m.assignSequence(b));
+    expect(m.shouldStopDrain(batch(0, 1))).toBe(false); // from now on, pipelined
   });
 
   test('an epoch bump renumbers the outstanding batches of the affected partition from 0', () => {

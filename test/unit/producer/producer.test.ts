@@ -73,6 +73,16 @@ function hold(h: Harness): () => void {
   return release;
 }
 
+/**
+ * One acknowledged record in `partition` (value 'warm-up'), outside h.out: until a batch of a
+ * partition is acknowledged, the idempotent producer sends its batches one at a time.
+ */
+async function warmUp(h: Harness, partition = 0): Promise<void> {
+  let done = false;
+  void h.producer.send({ topic: 't', partition, value: 'warm-up' }).finally(() => (done = true));
+  await h.clock.waitFor(() => done, { what: 'the warm-up record' });
+}
+
 const keyPartition = (key: string, n: number) => toPositive(murmur2(Buffer.from(key, 'utf8'))) % n;
 
 describe('send() outcomes', () => {
@@ -223,6 +233,7 @@ describe('buffer.memory', () => {
 
   test('exhausted while the broker does not answer: sends wait, then fail with BufferExhaustedError at max.block.ms', async () => {
     const h = await start({ bufferMemory: 4096, batchSize: 1024, maxBlockMs: 1000, deliveryTimeoutMs: 60_000, requestTimeoutMs: 30_000 });
+    await warmUp(h);
     const release = hold(h);
     for (let i = 0; i < 6; i++) h.send({ value: big(i), partition: 0 }, `r${i}`);
     await h.clock.waitFor(() => h.broker.outstandingProduce === 4, { what: 'four batches in flight' });
@@ -247,6 +258,7 @@ describe('buffer.memory', () => {
   // timeout); fixed concurrently in b03a7b3.
   test('a send queued behind a memory waiter also fails with BufferExhaustedError, not a metadata timeout', async () => {
     const h = await start({ bufferMemory: 4096, batchSize: 1024, maxBlockMs: 1000, deliveryTimeoutMs: 60_000, requestTimeoutMs: 30_000 });
+    await warmUp(h);
     hold(h);
     for (let i = 0; i < 6; i++) h.send({ value: big(i), partition: 0 }, `r${i}`);
     await h.clock.waitFor(() => h.broker.outstandingProduce === 4);
@@ -257,6 +269,7 @@ describe('buffer.memory', () => {
 
   test('a waiting send proceeds, in order, once an answer frees memory', async () => {
     const h = await start({ bufferMemory: 2048, batchSize: 1024, maxBlockMs: 1000 });
+    await warmUp(h);
     const release = hold(h);
     for (let i = 0; i < 4; i++) h.send({ value: big(i), partition: 0 }, `r${i}`);
     await h.clock.waitFor(() => h.broker.outstandingProduce === 2);
@@ -264,7 +277,7 @@ describe('buffer.memory', () => {
     release();
     await h.clock.runUntil(() => h.out.allSettled, { stepMs: 10, maxVirtualMs: 400 });
     expect(h.out.failed).toHaveLength(0);
-    expect(h.cluster.records('t', 0).map((r) => r.valueString)).toEqual([0, 1, 2, 3].map(big));
+    expect(h.cluster.records('t', 0).map((r) => r.valueString)).toEqual(['warm-up', ...[0, 1, 2, 3].map(big)]);
     h.out.expectExactlyOnce();
   });
 });
@@ -404,6 +417,7 @@ describe('close()', () => {
 
   test('a send waiting for memory gets exactly one outcome when close({ timeoutMs: 0 }) forces it out', async () => {
     const h = await start({ bufferMemory: 2048, batchSize: 1024, maxBlockMs: 60_000 });
+    await warmUp(h);
     hold(h);
     const big = (i: number) => `r${i}`.padEnd(600, '.');
     for (let i = 0; i < 3; i++) h.send({ value: big(i), partition: 0 }, `r${i}`);
