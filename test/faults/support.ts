@@ -23,6 +23,7 @@ import * as fs from 'node:fs';
 import type { KafkaProducer } from '../../src/producer/kafka-producer';
 import type { RecordMetadata } from '../../src/producer/record';
 import type { Verifier, VerifiedRecord } from '../support/verifier';
+import { Trace } from '../support/trace';
 
 export interface RecordOutcome {
   seq: number;
@@ -75,6 +76,8 @@ export class SequenceProducer {
   readonly startedMs = Date.now();
   /** 'retry' events by error name. */
   readonly retries: Record<string, number> = {};
+  /** The producer's events, for a phase that overruns. */
+  readonly trace = new Trace();
 
   constructor(
     readonly producer: KafkaProducer,
@@ -82,6 +85,7 @@ export class SequenceProducer {
     readonly opts: SequenceProducerOptions,
   ) {
     this.pad = opts.padding ? `:${'x'.repeat(opts.padding)}` : '';
+    this.trace.watch(producer);
     producer.on('retry', (e: { error: string }) => {
       this.retries[e.error] = (this.retries[e.error] ?? 0) + 1;
     });
@@ -246,6 +250,15 @@ export function expectReliable(row: Row): void {
     summary,
   });
   expect(row.acked + row.failed).toBe(row.sent);
+}
+
+/** Every record acknowledged; otherwise fails with the errors and the producer's timeline. */
+export function expectAllAcked(run: SequenceProducer, row: Row): void {
+  if (row.acked === row.sent) return;
+  const first = run.outcomes.find((o) => o.err)?.err;
+  throw new Error(
+    `${row.sent - row.acked} of ${row.sent} record(s) not acknowledged: ${JSON.stringify(row.errors)}; first error: ${first?.name}: ${first?.message}\n${run.trace.report()}`,
+  );
 }
 
 function recordRow(row: Row): void {

@@ -56,6 +56,8 @@ export class Trace {
       const keys = ['waiting-sends', 'records-queued', 'incomplete-batches', 'batches-in-flight', 'requests-in-flight', 'record-retry-total', 'record-error-total', 'metadata-update-total'];
       return `producer ${i}: ${keys.map((k) => `${k}=${m[k]}`).join(' ')}`;
     });
-    return [...this.lines, ...gauges].join('\n');
+    // Long timelines keep their start and their end, where a stall shows.
+    const lines = this.lines.length > 200 ? [...this.lines.slice(0, 40), `... ${this.lines.length - 190} lines ...`, ...this.lines.slice(-150)] : this.lines;
+    return [...lines, ...gauges].join('\n');
   }
 }
