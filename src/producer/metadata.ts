@@ -228,7 +228,17 @@ export class ProducerMetadata {
       }
       const partitions: PartitionInfo[] = [];
       const available: number[] = [];
+      const known = this.cluster.topics.get(t.name);
+      const sameTopic = known !== undefined && known.topicId === t.topicId;
       for (const p of t.partitions) {
+        // An answer older than what we know (a broker whose metadata lags a KIP-951 leader hint):
+        // keep ours, as Java's Metadata does. Taking it would send the batch back to the old
+        // leader, whose hint would then count as a leader change again: a retry loop without backoff.
+        const mine = sameTopic ? known.partitions[p.partitionIndex] : undefined;
+        if (mine && p.leaderEpoch >= 0 && mine.leaderEpoch > p.leaderEpoch && mine.leader >= 0 && brokers.has(mine.leader)) {
+          partitions[p.partitionIndex] = mine;
+          continue;
+        }
         const leaderKnown = p.leaderId >= 0 && brokers.has(p.leaderId) && p.errorCode !== errorCodeLeaderNotAvailable;
         partitions[p.partitionIndex] = {
           partition: p.partitionIndex,
