@@ -51,6 +51,10 @@ export type AppendResult =
   /** No memory now: await pool.waitFor(size) and call append again with the buffer. */
   | { kind: 'needs-memory'; size: number; partition: number };
 
+/** appendRecord() result bits when >= 0 (appended). Java's RecordAppendResult, without an object. */
+export const APPEND_BATCH_FULL = 1;
+export const APPEND_NEW_BATCH = 2;
+
 interface TopicQueues {
   deques: ProducerBatch[][];
   builtIn: BuiltInPartitioner | null;
@@ -76,6 +80,10 @@ export class RecordAccumulator {
   private readonly nodeStuckSinceMs = new Map<number, number>();
   private flushesInProgress = 0;
   private closed = false;
+  /** Records in queued (undrained) batches, kept by every change to the queues. */
+  private queuedRecords = 0;
+  /** The partition the last append() or appendRecord() chose (the sticky one for -1). */
+  lastAppendPartition = -1;
   /** Compression ratio estimate per topic (Java keeps one per topic and codec). */
   private readonly ratios = new Map<string, number>();
   private readonly random: () => number;
@@ -104,10 +112,7 @@ export class RecordAccumulator {
     return t.deques[partition] ?? (t.deques[partition] = []);
   }
 
-  /**
-   * Appends a record. `partition` is the record's or the partitioner's, or -1 for the
-   * built-in sticky choice. `buffer` is memory the caller already waited for.
-   */
+  /** appendRecord() with its result as an object. */
   append(
     topic: string,
     partition: number,
@@ -121,6 +126,32 @@ export class RecordAccumulator {
     nowMs: number,
     buffer: Buffer | null = null,
   ): AppendResult {
+    const r = this.appendRecord(topic, partition, timestamp, key, value, headers, headersSize, completion, cluster, nowMs, buffer);
+    const chosen = this.lastAppendPartition;
+    if (r < 0) return { kind: 'needs-memory', size: -r, partition: chosen };
+    return { kind: 'appended', batchIsFull: (r & APPEND_BATCH_FULL) !== 0, newBatchCreated: (r & APPEND_NEW_BATCH) !== 0, partition: chosen };
+  }
+
+  /**
+   * Appends a record. `partition` is the record's or the partitioner's, or -1 for the
+   * built-in sticky choice. `buffer` is memory the caller already waited for. Returns the
+   * APPEND_* bits, or -size when a new batch of `size` bytes needs memory that is not free now
+   * (await pool.waitFor(size) and call again with the buffer). The partition chosen is in
+   * lastAppendPartition. An int rather than an object: this runs once per send().
+   */
+  appendRecord(
+    topic: string,
+    partition: number,
+    timestamp: number,
+    key: Uint8Array | null,
+    value: Uint8Array | null,
+    headers: readonly RecordHeader[] | null,
+    headersSize: number,
+    completion: Completion,
+    cluster: Cluster,
+    nowMs: number,
+    buffer: Buffer | null,
+  ): number {
     const t = this.topicQueues(topic);
     if (partition < 0 && !t.builtIn) t.builtIn = new BuiltInPartitioner(topic, this.opts.batchSize, this.random);
     // Loops only when the sticky partition moves on while we look (Java's partitionChanged).
@@ -133,13 +164,15 @@ export class RecordAccumulator {
       }
       const dq = this.deque(t, effective);
       if (sticky && this.partitionChanged(t.builtIn!, sticky, dq, cluster)) continue;
+      this.lastAppendPartition = effective;
       const last = dq.length > 0 ? dq[dq.length - 1] : undefined;
       if (last) {
         const grown = last.tryAppend(timestamp, key, value, headers, headersSize, completion, nowMs);
         if (grown >= 0) {
+          this.queuedRecords++;
           if (buffer) this.pool.deallocate(buffer, buffer.length);
           if (sticky) t.builtIn!.updatePartitionInfo(sticky, grown, cluster, this.allBatchesFull(dq));
-          return { kind: 'appended', batchIsFull: dq.length > 1 || last.isFull, newBatchCreated: false, partition: effective };
+          return dq.length > 1 || last.isFull ? APPEND_BATCH_FULL : 0;
         }
         // The last batch just filled up: a deferred switch may be due before a new batch opens.
         if (sticky && this.partitionChanged(t.builtIn!, sticky, dq, cluster)) continue;
@@ -148,7 +181,7 @@ export class RecordAccumulator {
       let buf = buffer && buffer.length >= size ? buffer : null;
       if (buffer && !buf) this.pool.deallocate(buffer, buffer.length);
       if (!buf) buf = this.pool.tryAllocate(size);
-      if (!buf) return { kind: 'needs-memory', size, partition: effective };
+      if (!buf) return -size;
       const batch = new ProducerBatch(topic, effective, buf, buf.length, nowMs, {
         compression: this.opts.compression,
         compressionLevel: this.opts.compressionLevel,
@@ -157,9 +190,10 @@ export class RecordAccumulator {
       });
       const grown = batch.tryAppend(timestamp, key, value, headers, headersSize, completion, nowMs);
       dq.push(batch);
+      this.queuedRecords++;
       this.incomplete.add(batch);
       if (sticky) t.builtIn!.updatePartitionInfo(sticky, grown, cluster, this.allBatchesFull(dq));
-      return { kind: 'appended', batchIsFull: dq.length > 1 || batch.isFull, newBatchCreated: true, partition: effective };
+      return dq.length > 1 || batch.isFull ? APPEND_NEW_BATCH | APPEND_BATCH_FULL : APPEND_NEW_BATCH;
     }
   }
 
@@ -273,8 +307,11 @@ export class RecordAccumulator {
       const first = dq[0];
       if (this.isBackingOff(first, nowMs)) continue;
       if (size + first.estimatedSizeInBytes > maxSize && ready.length > 0) break;
-      if (this.idempotence && this.idempotence.shouldStopDrain(first)) break;
+      // Only this partition waits (for its producer id, or for an earlier batch): the others
+      // of the node still go.
+      if (this.idempotence && this.idempotence.shouldStopDrain(first)) continue;
       dq.shift();
+      this.queuedRecords -= first.recordCount;
       if (!first.isClosed) {
         if (this.idempotence && !first.hasSequence) {
           const seq = this.idempotence.assignSequence(first);
@@ -319,6 +356,7 @@ export class RecordAccumulator {
     batch.reenqueued(nowMs, retryBackoffMs(this.opts.retryBackoffMs, this.opts.retryBackoffMaxMs, batch.attempts, this.jitter));
     const dq = this.deque(this.topicQueues(batch.topic), batch.partition);
     dq.splice(this.sequencePosition(dq, batch), 0, batch);
+    this.queuedRecords += batch.recordCount;
   }
 
   /** Puts the pieces of a split batch where the batch belonged: at the head, in sequence order. */
@@ -326,7 +364,10 @@ export class RecordAccumulator {
     if (parts.length === 0) return;
     const dq = this.deque(this.topicQueues(parts[0].topic), parts[0].partition);
     dq.splice(this.sequencePosition(dq, parts[0]), 0, ...parts);
-    for (const p of parts) this.incomplete.add(p);
+    for (const p of parts) {
+      this.incomplete.add(p);
+      this.queuedRecords += p.recordCount;
+    }
   }
 
   /** Index before the first batch with a higher sequence, or without one (0 when unsequenced). */
@@ -345,6 +386,7 @@ export class RecordAccumulator {
         if (!dq) continue;
         while (dq.length > 0 && dq[0].hasReachedDeliveryTimeout(this.opts.deliveryTimeoutMs, nowMs)) {
           const b = dq.shift()!;
+          this.queuedRecords -= b.recordCount;
           b.closeForAppends();
           expired.push(b);
         }
@@ -399,13 +441,12 @@ export class RecordAccumulator {
   drainAllQueued(): ProducerBatch[] {
     const out: ProducerBatch[] = [];
     for (const t of this.topics.values()) for (const dq of t.deques) if (dq) out.push(...dq.splice(0));
+    this.queuedRecords = 0;
     return out;
   }
 
-  /** Records waiting in queues (not yet drained). */
+  /** Records waiting in queues (not yet drained): O(1), metrics() reads it. */
   queuedRecordCount(): number {
-    let n = 0;
-    for (const t of this.topics.values()) for (const dq of t.deques) if (dq) for (const b of dq) n += b.recordCount;
-    return n;
+    return this.queuedRecords;
   }
 }

@@ -68,6 +68,15 @@ const MAX_TOPIC_LENGTH = 249;
 const NO_COMPLETION: Completion = () => {};
 const LEGAL_TOPIC = /^[a-zA-Z0-9._-]+$/;
 
+/**
+ * send()'s promise executor, at module level: an inline arrow would capture a local of send(),
+ * which makes send() allocate a context on every call, callback form included.
+ */
+let capturedSlot: PromiseSlot | null = null;
+function captureSlot(resolve: (md: RecordMetadata) => void, reject: (err: Error) => void): void {
+  capturedSlot = { resolve, reject };
+}
+
 /** A send() waiting for metadata or memory, in call order. */
 interface PendingSend {
   topic: string;
@@ -264,9 +273,9 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       if (typeof callback !== 'function') throw new InvalidArgumentError('the send() callback must be a function');
       completion = callback;
     } else {
-      let slot!: PromiseSlot;
-      promise = new Promise<RecordMetadata>((resolve, reject) => (slot = { resolve, reject }));
-      completion = slot;
+      promise = new Promise<RecordMetadata>(captureSlot);
+      completion = capturedSlot!;
+      capturedSlot = null;
     }
     const now = this.clock.now();
     // The common case appends at once through a reused scratch object; only a send that has
@@ -368,7 +377,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       this.finishPending(p, new RecordTooLargeError(`The record is ${size} bytes when serialized, which is larger than ${limit}.`));
       return 'done';
     }
-    const result = this.accumulator.append(
+    const result = this.accumulator.appendRecord(
       p.topic,
       partition,
       p.timestamp ?? now,
@@ -382,11 +391,11 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       p.buffer,
     );
     p.buffer = null;
-    if (result.kind === 'needs-memory') {
-      p.memorySize = result.size;
+    if (result < 0) {
+      p.memorySize = -result;
       return 'wait-memory';
     }
-    if (result.batchIsFull || result.newBatchCreated) this.sender.wakeup();
+    if (result !== 0) this.sender.wakeup();
     return 'done';
   }
 
@@ -617,23 +626,26 @@ function invalidTopicReason(topic: string): string | null {
   return null;
 }
 
+// No closure in here: a function that makes one allocates its context on every call, even
+// for the common record without headers.
 function normalizeHeaders(headers: ProducerRecord['headers']): RecordHeader[] | null {
   if (headers == null) return null;
   const out: RecordHeader[] = [];
-  const add = (key: unknown, value: unknown) => {
-    if (typeof key !== 'string') throw new InvalidArgumentError(`a header key must be a string, got ${typeof key}`);
-    if (value === null || value === undefined) out.push({ key, value: null });
-    else if (value instanceof Uint8Array) out.push({ key, value });
-    else if (typeof value === 'string') out.push({ key, value: Buffer.from(value, 'utf8') });
-    else throw new InvalidArgumentError(`header '${key}' must have a Buffer, Uint8Array, string or null value, got ${typeof value}`);
-  };
-  if (Array.isArray(headers)) for (const h of headers as Header[]) add(h?.key, h?.value);
-  else if (isPlainObject(headers)) for (const [k, v] of Object.entries(headers)) add(k, v);
+  if (Array.isArray(headers)) for (const h of headers as Header[]) addHeader(out, h?.key, h?.value);
+  else if (isPlainObject(headers)) for (const [k, v] of Object.entries(headers)) addHeader(out, k, v);
   else if (typeof headers === 'object') {
     // A Map, a Buffer, a class instance: Object.entries() would drop or mangle its headers.
     throw new InvalidArgumentError(`record.headers must be an array of { key, value } or a plain object; got a ${(headers as object).constructor?.name ?? 'object'}`);
   } else throw new InvalidArgumentError('record.headers must be an array of { key, value } or an object');
   return out.length > 0 ? out : null;
+}
+
+function addHeader(out: RecordHeader[], key: unknown, value: unknown): void {
+  if (typeof key !== 'string') throw new InvalidArgumentError(`a header key must be a string, got ${typeof key}`);
+  if (value === null || value === undefined) out.push({ key, value: null });
+  else if (value instanceof Uint8Array) out.push({ key, value });
+  else if (typeof value === 'string') out.push({ key, value: Buffer.from(value, 'utf8') });
+  else throw new InvalidArgumentError(`header '${key}' must have a Buffer, Uint8Array, string or null value, got ${typeof value}`);
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

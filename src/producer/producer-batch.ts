@@ -33,10 +33,8 @@ export class ProducerBatch {
   readonly allocatedSize: number;
   /** Bytes after which a record no longer fits (the batch buffer's capacity). */
   readonly writeLimit: number;
+  /** One per record. Timestamps and sizes are read back from the records on completion. */
   private readonly completions: Completion[] = [];
-  private readonly timestamps: number[] = [];
-  private readonly keySizes: number[] = [];
-  private readonly valueSizes: number[] = [];
   /** Compression ratio estimate for sizing compressed batches (1 = none). */
   private readonly compressionRatio: number;
 
@@ -135,9 +133,10 @@ export class ProducerBatch {
     nowMs: number,
   ): number {
     if (this.closedForAppends) return -1;
-    const before = this.recordCount === 0 ? 0 : this.estimatedSizeInBytes;
-    if (this.recordCount > 0) {
-      const size = exactRecordSize(this.recordCount, timestamp - this.firstTimestamp, key, value, headersSize);
+    const count = this.completions.length;
+    const before = count === 0 ? 0 : this.estimatedSizeInBytes;
+    if (count > 0) {
+      const size = exactRecordSize(count, timestamp - this.builder.baseTimestamp, key, value, headersSize);
       const grown = this.compressionRatio === 1 ? this.builder.sizeInBytes + size : before + Math.ceil(size * this.compressionRatio * 1.05);
       if (grown > this.writeLimit) {
         this.closedForAppends = true;
@@ -146,15 +145,8 @@ export class ProducerBatch {
     }
     this.builder.append(timestamp, key, value, headers, headersSize);
     this.completions.push(completion);
-    this.timestamps.push(timestamp);
-    this.keySizes.push(key === null ? -1 : key.length);
-    this.valueSizes.push(value === null ? -1 : value.length);
     this.lastAppendMs = nowMs;
     return this.estimatedSizeInBytes - before;
-  }
-
-  private get firstTimestamp(): number {
-    return this.timestamps[0];
   }
 
   /** No more appends (a drained or displaced batch). */
@@ -214,14 +206,16 @@ export class ProducerBatch {
   complete(baseOffset: number, logAppendTimeMs: number): boolean {
     if (this.finalState) return false;
     this.finalState = 'succeeded';
+    const info = this.builder.recordInfo();
     for (let i = 0; i < this.completions.length; i++) {
+      info.next();
       const md: RecordMetadata = {
         topic: this.topic,
         partition: this.partition,
         offset: baseOffset < 0 ? -1n : BigInt(baseOffset + i),
-        timestamp: logAppendTimeMs >= 0 ? logAppendTimeMs : this.timestamps[i],
-        serializedKeySize: this.keySizes[i],
-        serializedValueSize: this.valueSizes[i],
+        timestamp: logAppendTimeMs >= 0 ? logAppendTimeMs : info.timestamp,
+        serializedKeySize: info.keySize,
+        serializedValueSize: info.valueSize,
       };
       settle(this.completions[i], null, md);
     }

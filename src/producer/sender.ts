@@ -107,11 +107,14 @@ export class Sender {
     pool.onChange = () => this.wakeup();
   }
 
+  /** Made once: send() wakes the loop for most records, and a closure per call would allocate. */
+  private readonly runDeferred = () => this.runOnce();
+
   /** Runs a pass soon (coalesced: many wakeups before it runs cost one pass). */
   wakeup(): void {
     if (this.scheduled || !this.running) return;
     this.scheduled = true;
-    this.clock.defer(() => this.runOnce());
+    this.clock.defer(this.runDeferred);
   }
 
   get inFlightBatchCount(): number {

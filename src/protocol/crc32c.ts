@@ -26,11 +26,16 @@ const IS_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const WORD_PATH_MIN_BYTES = 64;
 /** One Int32Array per ArrayBuffer, made on first use; weak, so it never keeps a buffer alive. */
 const wordViews = new WeakMap<ArrayBufferLike, Int32Array>();
+/**
+ * Stands in for a missing view so that `view.length` runs on every call: otherwise the first
+ * calls (all misses) leave it without type feedback, and it deoptimizes crc32c (BENCHMARKS.md).
+ */
+const NO_VIEW = new Int32Array(0);
 
 /** An Int32Array over all of `buffer` with at least `wordCount` words (rebuilt if it grew). */
 function wordsOf(buffer: ArrayBufferLike, wordCount: number): Int32Array {
-  let view = wordViews.get(buffer);
-  if (view === undefined || view.length < wordCount) {
+  let view = wordViews.get(buffer) ?? NO_VIEW;
+  if (view.length < wordCount) {
     view = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
     wordViews.set(buffer, view);
   }

@@ -3,16 +3,29 @@
  *
  * The header is left blank while records are appended, then patched on close() with the
  * counts, timestamps, producer state and the CRC-32C. With a codec, the records region is
- * compressed on close(). rewriteProducerState() lets a retry change the producer id, epoch
- * and base sequence in place and recompute only the CRC.
+ * compressed on close() into a buffer of its own; the uncompressed records stay readable (for
+ * splitting, and for what RecordMetadata needs). rewriteProducerState() lets a retry change the
+ * producer id, epoch and base sequence in place and recompute only the CRC.
  *
  * Record fields use zigzag varints (-1 = null), unlike the protocol's unsigned varints.
  */
 import { crc32c } from '../crc32c';
+import { Reader } from '../reader';
 import { Writer, sizeOfVarint, sizeOfVarlong } from '../writer';
 import { codecFor } from './compression';
 import { decodeRecords } from './record-batch-reader';
 import * as L from './record-batch-layout';
+
+/** Zigzag varint of the int32 `v` at `buf[o]`, no capacity check; returns the next offset. */
+function putVarint(buf: Uint8Array, o: number, v: number): number {
+  let z = ((v << 1) ^ (v >> 31)) >>> 0;
+  while (z > 0x7f) {
+    buf[o++] = (z & 0x7f) | 0x80;
+    z >>>= 7;
+  }
+  buf[o++] = z;
+  return o;
+}
 
 export interface RecordHeader {
   key: string;
@@ -64,7 +77,7 @@ export class RecordBatchBuilder {
   private producerEpoch: number;
   private baseSequence: number;
   private readonly isTransactional: boolean;
-  private baseTimestamp = 0;
+  private baseTimestampMs = 0;
   private maxTimestamp = -1;
   private count = 0;
   private closed: Buffer | null = null;
@@ -106,6 +119,11 @@ export class RecordBatchBuilder {
     return this.closed !== null;
   }
 
+  /** The first record's timestamp (ms). */
+  get baseTimestamp(): number {
+    return this.baseTimestampMs;
+  }
+
   /**
    * Appends one record and returns its offset delta. `timestamp` is in ms; the first record's
    * timestamp becomes the batch's base timestamp.
@@ -119,33 +137,55 @@ export class RecordBatchBuilder {
   ): number {
     if (this.closed) throw new Error('record batch is closed');
     const offsetDelta = this.count;
-    if (offsetDelta === 0) this.baseTimestamp = timestamp;
-    const timestampDelta = timestamp - this.baseTimestamp;
+    if (offsetDelta === 0) this.baseTimestampMs = timestamp;
+    const timestampDelta = timestamp - this.baseTimestampMs;
     const keySize = key === null ? 1 : sizeOfVarint(key.length) + key.length;
     const valueSize = value === null ? 1 : sizeOfVarint(value.length) + value.length;
     const bodySize = 1 + sizeOfVarlong(timestampDelta) + sizeOfVarint(offsetDelta) + keySize + valueSize + headersBytes;
     const w = this.w;
+    // One capacity check for the whole record, then plain stores at a local cursor.
     w.ensure(sizeOfVarint(bodySize) + bodySize);
-    w.writeVarint(bodySize);
-    w.buf[w.offset++] = 0; // record attributes: unused
-    w.writeVarlong(timestampDelta);
-    w.writeVarint(offsetDelta);
-    if (key === null) w.buf[w.offset++] = 1; // zigzag(-1)
-    else w.writeVarint(key.length).writeRaw(key);
-    if (value === null) w.buf[w.offset++] = 1;
-    else w.writeVarint(value.length).writeRaw(value);
-    if (!headers || headers.length === 0) {
-      w.buf[w.offset++] = 0;
+    let buf = w.buf;
+    let o = putVarint(buf, w.offset, bodySize);
+    buf[o++] = 0; // record attributes: unused
+    if ((timestampDelta | 0) === timestampDelta) {
+      o = putVarint(buf, o, timestampDelta);
     } else {
-      w.writeVarint(headers.length);
+      w.offset = o;
+      w.writeVarlong(timestampDelta);
+      buf = w.buf;
+      o = w.offset;
+    }
+    o = putVarint(buf, o, offsetDelta);
+    if (key === null) buf[o++] = 1; // zigzag(-1)
+    else {
+      o = putVarint(buf, o, key.length);
+      buf.set(key, o);
+      o += key.length;
+    }
+    if (value === null) buf[o++] = 1;
+    else {
+      o = putVarint(buf, o, value.length);
+      buf.set(value, o);
+      o += value.length;
+    }
+    if (!headers || headers.length === 0) {
+      buf[o++] = 0;
+    } else {
+      o = putVarint(buf, o, headers.length);
       for (let i = 0; i < headers.length; i++) {
         const h = headers[i];
-        w.writeVarint(Buffer.byteLength(h.key, 'utf8'));
-        w.offset += w.buf.write(h.key, w.offset, 'utf8');
-        if (h.value === null) w.buf[w.offset++] = 1;
-        else w.writeVarint(h.value.length).writeRaw(h.value);
+        o = putVarint(buf, o, Buffer.byteLength(h.key, 'utf8'));
+        o += buf.write(h.key, o, 'utf8');
+        if (h.value === null) buf[o++] = 1;
+        else {
+          o = putVarint(buf, o, h.value.length);
+          buf.set(h.value, o);
+          o += h.value.length;
+        }
       }
     }
+    w.offset = o;
     if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
     this.count = offsetDelta + 1;
     return offsetDelta;
@@ -153,7 +193,12 @@ export class RecordBatchBuilder {
 
   /** The records appended so far, read back from the (uncompressed) buffer: for splitting. */
   decodeRecords(): { timestamp: number; key: Buffer | null; value: Buffer | null; headers: RecordHeader[] }[] {
-    return decodeRecords(this.w.buf, L.RECORDS_OFFSET, this.w.offset, this.baseTimestamp, this.count);
+    return decodeRecords(this.w.buf, L.RECORDS_OFFSET, this.w.offset, this.baseTimestampMs, this.count);
+  }
+
+  /** Each record's timestamp and key and value sizes, in order: what RecordMetadata needs. */
+  recordInfo(): RecordInfoReader {
+    return new RecordInfoReader(this.w.buf, L.RECORDS_OFFSET, this.w.offset, this.baseTimestampMs);
   }
 
   /** Sets producer state before close (first drain of an idempotent producer). */
@@ -186,7 +231,7 @@ export class RecordBatchBuilder {
     h.writeInt32(0); // CRC, below
     h.writeInt16(this.compression | (this.isTransactional ? L.TRANSACTIONAL_FLAG_MASK : 0));
     h.writeInt32(this.count - 1);
-    h.writeInt64(this.baseTimestamp);
+    h.writeInt64(this.baseTimestampMs);
     h.writeInt64(this.count === 0 ? -1 : this.maxTimestamp);
     h.writeInt64(this.producerId);
     h.writeInt16(this.producerEpoch);
@@ -196,6 +241,7 @@ export class RecordBatchBuilder {
     this.closed = out;
     return out;
   }
+
 }
 
 function writeCrc(batch: Buffer): void {
@@ -217,4 +263,39 @@ export function rewriteProducerState(batch: Buffer, producerId: number, producer
   w.writeInt16(producerEpoch);
   w.writeInt32(baseSequence);
   writeCrc(batch);
+}
+
+/**
+ * Reads back, record by record, the timestamp and the key and value sizes (-1 for null) of a
+ * batch's uncompressed records, without copying keys or values.
+ */
+export class RecordInfoReader {
+  timestamp = -1;
+  keySize = -1;
+  valueSize = -1;
+  private readonly r: Reader;
+
+  constructor(
+    buf: Buffer,
+    start: number,
+    end: number,
+    private readonly baseTimestamp: number,
+  ) {
+    this.r = new Reader(buf, start, end);
+  }
+
+  /** Moves to the next record. */
+  next(): void {
+    const r = this.r;
+    const length = r.readVarint('record.length');
+    const end = r.offset + length;
+    r.offset++; // attributes
+    this.timestamp = this.baseTimestamp + r.readVarlong('record.timestampDelta');
+    r.readVarint('record.offsetDelta');
+    const keySize = r.readVarint('record.keyLength');
+    if (keySize > 0) r.offset += keySize;
+    this.keySize = keySize;
+    this.valueSize = r.readVarint('record.valueLength');
+    r.offset = end;
+  }
 }
