@@ -46,12 +46,7 @@ export interface ReadyCheck {
   unknownLeaderTopics: Set<string>;
 }
 
-export type AppendResult =
-  | { kind: 'appended'; batchIsFull: boolean; newBatchCreated: boolean; partition: number }
-  /** No memory now: await pool.waitFor(size) and call append again with the buffer. */
-  | { kind: 'needs-memory'; size: number; partition: number };
-
-/** appendRecord() result bits when >= 0 (appended). Java's RecordAppendResult, without an object. */
+/** append() result bits when >= 0 (appended). Java's RecordAppendResult, without an object. */
 export const APPEND_BATCH_FULL = 1;
 export const APPEND_NEW_BATCH = 2;
 
@@ -82,7 +77,7 @@ export class RecordAccumulator {
   private closed = false;
   /** Records in queued (undrained) batches, kept by every change to the queues. */
   private queuedRecords = 0;
-  /** The partition the last append() or appendRecord() chose (the sticky one for -1). */
+  /** The partition the last append() chose (the sticky one for -1). */
   lastAppendPartition = -1;
   /** Compression ratio estimate per topic (Java keeps one per topic and codec). */
   private readonly ratios = new Map<string, number>();
@@ -112,26 +107,6 @@ export class RecordAccumulator {
     return t.deques[partition] ?? (t.deques[partition] = []);
   }
 
-  /** appendRecord() with its result as an object. */
-  append(
-    topic: string,
-    partition: number,
-    timestamp: number,
-    key: Uint8Array | null,
-    value: Uint8Array | null,
-    headers: readonly RecordHeader[] | null,
-    headersSize: number,
-    completion: Completion,
-    cluster: Cluster,
-    nowMs: number,
-    buffer: Buffer | null = null,
-  ): AppendResult {
-    const r = this.appendRecord(topic, partition, timestamp, key, value, headers, headersSize, completion, cluster, nowMs, buffer);
-    const chosen = this.lastAppendPartition;
-    if (r < 0) return { kind: 'needs-memory', size: -r, partition: chosen };
-    return { kind: 'appended', batchIsFull: (r & APPEND_BATCH_FULL) !== 0, newBatchCreated: (r & APPEND_NEW_BATCH) !== 0, partition: chosen };
-  }
-
   /**
    * Appends a record. `partition` is the record's or the partitioner's, or -1 for the
    * built-in sticky choice. `buffer` is memory the caller already waited for. Returns the
@@ -139,7 +114,7 @@ export class RecordAccumulator {
    * (await pool.waitFor(size) and call again with the buffer). The partition chosen is in
    * lastAppendPartition. An int rather than an object: this runs once per send().
    */
-  appendRecord(
+  append(
     topic: string,
     partition: number,
     timestamp: number,

@@ -377,7 +377,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       this.finishPending(p, new RecordTooLargeError(`The record is ${size} bytes when serialized, which is larger than ${limit}.`));
       return 'done';
     }
-    const result = this.accumulator.appendRecord(
+    const result = this.accumulator.append(
       p.topic,
       partition,
       p.timestamp ?? now,

@@ -2,7 +2,7 @@
 // (linger, full, flush, memory pressure, backoff), drain (max.request.size, round-robin,
 // one batch per partition), expiry, re-enqueue order, and the built-in sticky partitioner
 // (Java's RecordAccumulator and BuiltInPartitioner are the reference).
-import { AccumulatorOptions, RecordAccumulator, retryBackoffMs } from '../../../src/producer/accumulator';
+import { AccumulatorOptions, APPEND_BATCH_FULL, APPEND_NEW_BATCH, RecordAccumulator, retryBackoffMs } from '../../../src/producer/accumulator';
 import { BufferPool } from '../../../src/producer/buffer-pool';
 import { IdempotenceManager } from '../../../src/producer/idempotence';
 import { BrokerInfo, Cluster, TopicInfo } from '../../../src/producer/metadata';
@@ -47,7 +47,18 @@ interface Setup {
   cluster: Cluster;
   outcomes: { err: Error | null; md: RecordMetadata }[];
   /** Appends a record with a null key (unless given) and no headers. */
-  append(topic: string, partition: number, value: Buffer | null, key?: Buffer | null): ReturnType<RecordAccumulator['append']>;
+  append(topic: string, partition: number, value: Buffer | null, key?: Buffer | null): AppendOutcome;
+}
+
+type AppendOutcome =
+  | { kind: 'appended'; batchIsFull: boolean; newBatchCreated: boolean; partition: number }
+  | { kind: 'needs-memory'; size: number; partition: number };
+
+/** append()'s int result (APPEND_* bits, or -size) as an object the assertions can read. */
+function outcomeOf(acc: RecordAccumulator, r: number): AppendOutcome {
+  const partition = acc.lastAppendPartition;
+  if (r < 0) return { kind: 'needs-memory', size: -r, partition };
+  return { kind: 'appended', batchIsFull: (r & APPEND_BATCH_FULL) !== 0, newBatchCreated: (r & APPEND_NEW_BATCH) !== 0, partition };
 }
 
 function setup(opts: Partial<AccumulatorOptions> = {}, extra: { totalMemory?: number; cluster?: Cluster; idempotence?: IdempotenceManager | null } = {}): Setup {
@@ -64,7 +75,7 @@ function setup(opts: Partial<AccumulatorOptions> = {}, extra: { totalMemory?: nu
     cluster,
     outcomes,
     append(topic, partition, value, key = null) {
-      return acc.append(topic, partition, clock.now(), key, value, null, 1, (err, md) => outcomes.push({ err, md }), cluster, clock.now());
+      return outcomeOf(acc, acc.append(topic, partition, clock.now(), key, value, null, 1, (err, md) => outcomes.push({ err, md }), cluster, clock.now(), null));
     },
   };
 }
@@ -135,7 +146,7 @@ describe('append and batch.size', () => {
     const [done] = takeAllQueued(s);
     s.acc.deallocate(done);
     const buf = s.pool.tryAllocate(batchSize)!;
-    const r2 = s.acc.append('t', 2, s.clock.now(), null, bytes(10), null, 1, () => {}, s.cluster, s.clock.now(), buf);
+    const r2 = outcomeOf(s.acc, s.acc.append('t', 2, s.clock.now(), null, bytes(10), null, 1, () => {}, s.cluster, s.clock.now(), buf));
     expect(r2.kind === 'appended' && r2.newBatchCreated).toBe(true);
   });
 
@@ -506,7 +517,7 @@ describe('built-in sticky partitioner (null keys)', () => {
   const per = recSize(v);
   // batch.size with room for 8 records of `v` (not 9): the first batch closes below batch.size.
   const batchSize = RECORDS_OFFSET + 8 * per + per - 1;
-  const partitionOf = (r: ReturnType<RecordAccumulator['append']>) => (r.kind === 'appended' ? r.partition : -1);
+  const partitionOf = (r: AppendOutcome) => (r.kind === 'appended' ? r.partition : -1);
 
   test('keyless records stay on one partition for at least batch.size bytes, then move on at a batch boundary', () => {
     const s = sticky(batchSize);
