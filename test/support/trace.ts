@@ -9,14 +9,22 @@
 import type { KafkaProducer } from '../../src';
 
 const EVENTS = ['producerId', 'epochBump', 'request', 'retry', 'batchError'] as const;
+const KEEP_FIRST = 40;
+const KEEP_LAST = 150;
 
 export class Trace {
   private readonly started = Date.now();
   private readonly lines: string[] = [];
+  /** Lines dropped from the middle: a long run (a soak) keeps its start and its latest lines only. */
+  private dropped = 0;
   private readonly producers: KafkaProducer<never, never>[] = [];
 
   note(line: string): void {
     this.lines.push(`${String(Date.now() - this.started).padStart(6)} ms  ${line}`);
+    if (this.lines.length > KEEP_FIRST + 2 * KEEP_LAST) {
+      this.dropped += this.lines.length - KEEP_FIRST - KEEP_LAST;
+      this.lines.splice(KEEP_FIRST, this.lines.length - KEEP_FIRST - KEEP_LAST);
+    }
   }
 
   watch(producer: KafkaProducer<any, any>): void {
@@ -57,7 +65,7 @@ export class Trace {
       return `producer ${i}: ${keys.map((k) => `${k}=${m[k]}`).join(' ')}`;
     });
     // Long timelines keep their start and their end, where a stall shows.
-    const lines = this.lines.length > 200 ? [...this.lines.slice(0, 40), `... ${this.lines.length - 190} lines ...`, ...this.lines.slice(-150)] : this.lines;
+    const lines = this.lines.length > KEEP_FIRST + KEEP_LAST ? [...this.lines.slice(0, KEEP_FIRST), `... ${this.dropped + this.lines.length - KEEP_FIRST - KEEP_LAST} lines ...`, ...this.lines.slice(-KEEP_LAST)] : this.lines;
     return [...lines, ...gauges].join('\n');
   }
 }
