@@ -25,7 +25,7 @@ import {
   responseHeaderVersion,
   VersionRange,
 } from '../protocol/api-keys';
-import { ConnectionError, KafkaError, MalformedResponseError, RequestTimedOutError, brokerErrorFor } from '../protocol/errors';
+import { ConnectionError, ErrorCode, KafkaError, MalformedResponseError, RequestTimedOutError, brokerErrorFor } from '../protocol/errors';
 import { encodeRequestHeader, decodeResponseHeader } from '../protocol/header';
 import { decodeApiVersionsResponse, encodeApiVersionsRequest, ApiVersionsResponse } from '../protocol/messages/api-versions';
 import type { DetachedRecords } from '../protocol/messages/produce';
@@ -37,7 +37,6 @@ export const CLIENT_SOFTWARE_VERSION = '0.1.0';
 
 /** Frames larger than this are refused as corrupt (the broker's default socket limit is 100 MiB). */
 const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
-const UNSUPPORTED_VERSION = 35;
 
 export interface ConnectionOptions {
   host: string;
@@ -220,13 +219,13 @@ export class Connection extends EventEmitter {
         (w) => encodeApiVersionsRequest(w, version, { clientSoftwareName: CLIENT_SOFTWARE_NAME, clientSoftwareVersion: CLIENT_SOFTWARE_VERSION }),
         decodeApiVersionsResponseWithFallback,
       );
-      if (res.errorCode === UNSUPPORTED_VERSION && attempt === 0) {
+      if (res.errorCode === ErrorCode.UNSUPPORTED_VERSION && attempt === 0) {
         // The broker lists the ApiVersions versions it speaks; retry at its max (or v0).
         const own = res.apiKeys.find((k) => k.apiKey === API_VERSIONS_API.apiKey);
         version = own ? Math.min(own.maxVersion, API_VERSIONS_API.maxVersion) : 0;
         continue;
       }
-      if (res.errorCode !== 0) throw brokerErrorFor(res.errorCode, `ApiVersions v${version} to ${this.address} failed`);
+      if (res.errorCode !== ErrorCode.NONE) throw brokerErrorFor(res.errorCode, `ApiVersions v${version} to ${this.address} failed`);
       this.apiVersionsResponse = res;
       for (const k of res.apiKeys) this.apiVersions.set(k.apiKey, { minVersion: k.minVersion, maxVersion: k.maxVersion });
       return;

@@ -5,6 +5,8 @@
 // (its exception is a RetriableException) and whether it means our metadata is stale
 // (its exception is an InvalidMetadataException). test/unit/errors.test.ts checks every
 // row against test/golden/errors.tsv, which is generated from the Java enum.
+// `ErrorCode` (name -> number) is derived from the same rows, so code that compares an
+// error code writes `ErrorCode.NOT_LEADER_OR_FOLLOWER`, never a bare 6.
 //
 // Invariants:
 //  - ERROR_CODES holds every code from -1 to the highest known one, NONE (0) included.
@@ -30,7 +32,8 @@ const _ = 0;
 
 type Row = readonly [code: number, name: string, flags: number, message: string];
 
-const ROWS: readonly Row[] = [
+// `as const` keeps each row's code and name as literal types, from which ErrorCode is typed.
+const ROWS = [
   [-1, 'UNKNOWN_SERVER_ERROR', _, 'Something went wrong inside the broker that it could not classify.'],
   [0, 'NONE', _, 'No error.'],
   [1, 'OFFSET_OUT_OF_RANGE', _, "The requested offset lies outside the partition's log."],
@@ -167,7 +170,23 @@ const ROWS: readonly Row[] = [
   [131, 'STREAMS_INVALID_TOPOLOGY_EPOCH', _, 'The broker refused the epoch of the Streams topology.'],
   [132, 'STREAMS_TOPOLOGY_FENCED', _, 'A newer Streams topology has replaced this one.'],
   [133, 'SHARE_SESSION_LIMIT_REACHED', R, 'The broker has reached its limit of share sessions.'],
-];
+] as const satisfies readonly Row[];
+
+type TableRow = (typeof ROWS)[number];
+
+/** A Kafka error name, e.g. 'NOT_LEADER_OR_FOLLOWER'. */
+export type ErrorCodeName = TableRow[1];
+
+/** Every Kafka error code by its Java enum name; each value is typed as its number literal. */
+export type ErrorCodeTable = { readonly [Row in TableRow as Row[1]]: Row[0] };
+
+/**
+ * Every Kafka error code by name (Kafka 4.1): `ErrorCode.NONE === 0`,
+ * `ErrorCode.NOT_LEADER_OR_FOLLOWER === 6`. Frozen.
+ */
+export const ErrorCode: ErrorCodeTable = Object.freeze(
+  Object.fromEntries(ROWS.map(([code, name]) => [name, code])) as ErrorCodeTable,
+);
 
 /** Every Kafka error code (Kafka 4.1), by numeric code. */
 export const ERROR_CODES: ReadonlyMap<number, ErrorCodeInfo> = new Map(
@@ -197,7 +216,7 @@ export function errorInfo(code: number): ErrorCodeInfo {
  * was written is the sender's own case and is not covered here.
  */
 export function isPossiblyPersisted(code: number): boolean {
-  return code === 7 /* REQUEST_TIMED_OUT */ || code === 20 /* NOT_ENOUGH_REPLICAS_AFTER_APPEND */;
+  return code === ErrorCode.REQUEST_TIMED_OUT || code === ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
 }
 
 // Sets `name` on the prototype: right before Error captures the stack, and not an own
@@ -243,7 +262,7 @@ export class BrokerError extends KafkaError {
 
   /** `message` is the broker's error message, if any; it is appended to ours. */
   constructor(errorCode: number, message?: string | null) {
-    if (errorCode === 0) throw new TypeError('Error code 0 (NONE) is not an error.');
+    if (errorCode === ErrorCode.NONE) throw new TypeError('Error code 0 (NONE) is not an error.');
     const info = errorInfo(errorCode);
     const brokerMessage = message === undefined || message === null || message === '' ? null : message;
     const text = brokerMessage === null ? info.message : `${info.message} Broker message: ${brokerMessage}`;
@@ -256,71 +275,71 @@ export class BrokerError extends KafkaError {
 }
 
 // One subclass per code the producer branches on.
-export class CorruptMessageError extends BrokerError { static { named(this, 'CorruptMessageError'); } constructor(message?: string | null) { super(2, message); } }
-export class UnknownTopicOrPartitionError extends BrokerError { static { named(this, 'UnknownTopicOrPartitionError'); } constructor(message?: string | null) { super(3, message); } }
-export class LeaderNotAvailableError extends BrokerError { static { named(this, 'LeaderNotAvailableError'); } constructor(message?: string | null) { super(5, message); } }
-export class NotLeaderOrFollowerError extends BrokerError { static { named(this, 'NotLeaderOrFollowerError'); } constructor(message?: string | null) { super(6, message); } }
-export class RequestTimedOutError extends BrokerError { static { named(this, 'RequestTimedOutError'); } constructor(message?: string | null) { super(7, message); } }
-export class MessageTooLargeError extends BrokerError { static { named(this, 'MessageTooLargeError'); } constructor(message?: string | null) { super(10, message); } }
-export class NetworkExceptionError extends BrokerError { static { named(this, 'NetworkExceptionError'); } constructor(message?: string | null) { super(13, message); } }
-export class InvalidTopicError extends BrokerError { static { named(this, 'InvalidTopicError'); } constructor(message?: string | null) { super(17, message); } }
-export class RecordListTooLargeError extends BrokerError { static { named(this, 'RecordListTooLargeError'); } constructor(message?: string | null) { super(18, message); } }
-export class NotEnoughReplicasError extends BrokerError { static { named(this, 'NotEnoughReplicasError'); } constructor(message?: string | null) { super(19, message); } }
-export class NotEnoughReplicasAfterAppendError extends BrokerError { static { named(this, 'NotEnoughReplicasAfterAppendError'); } constructor(message?: string | null) { super(20, message); } }
-export class TopicAuthorizationError extends BrokerError { static { named(this, 'TopicAuthorizationError'); } constructor(message?: string | null) { super(29, message); } }
-export class ClusterAuthorizationError extends BrokerError { static { named(this, 'ClusterAuthorizationError'); } constructor(message?: string | null) { super(31, message); } }
-export class InvalidTimestampError extends BrokerError { static { named(this, 'InvalidTimestampError'); } constructor(message?: string | null) { super(32, message); } }
-export class UnsupportedSaslMechanismError extends BrokerError { static { named(this, 'UnsupportedSaslMechanismError'); } constructor(message?: string | null) { super(33, message); } }
-export class IllegalSaslStateError extends BrokerError { static { named(this, 'IllegalSaslStateError'); } constructor(message?: string | null) { super(34, message); } }
+export class CorruptMessageError extends BrokerError { static { named(this, 'CorruptMessageError'); } constructor(message?: string | null) { super(ErrorCode.CORRUPT_MESSAGE, message); } }
+export class UnknownTopicOrPartitionError extends BrokerError { static { named(this, 'UnknownTopicOrPartitionError'); } constructor(message?: string | null) { super(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message); } }
+export class LeaderNotAvailableError extends BrokerError { static { named(this, 'LeaderNotAvailableError'); } constructor(message?: string | null) { super(ErrorCode.LEADER_NOT_AVAILABLE, message); } }
+export class NotLeaderOrFollowerError extends BrokerError { static { named(this, 'NotLeaderOrFollowerError'); } constructor(message?: string | null) { super(ErrorCode.NOT_LEADER_OR_FOLLOWER, message); } }
+export class RequestTimedOutError extends BrokerError { static { named(this, 'RequestTimedOutError'); } constructor(message?: string | null) { super(ErrorCode.REQUEST_TIMED_OUT, message); } }
+export class MessageTooLargeError extends BrokerError { static { named(this, 'MessageTooLargeError'); } constructor(message?: string | null) { super(ErrorCode.MESSAGE_TOO_LARGE, message); } }
+export class NetworkExceptionError extends BrokerError { static { named(this, 'NetworkExceptionError'); } constructor(message?: string | null) { super(ErrorCode.NETWORK_EXCEPTION, message); } }
+export class InvalidTopicError extends BrokerError { static { named(this, 'InvalidTopicError'); } constructor(message?: string | null) { super(ErrorCode.INVALID_TOPIC_EXCEPTION, message); } }
+export class RecordListTooLargeError extends BrokerError { static { named(this, 'RecordListTooLargeError'); } constructor(message?: string | null) { super(ErrorCode.RECORD_LIST_TOO_LARGE, message); } }
+export class NotEnoughReplicasError extends BrokerError { static { named(this, 'NotEnoughReplicasError'); } constructor(message?: string | null) { super(ErrorCode.NOT_ENOUGH_REPLICAS, message); } }
+export class NotEnoughReplicasAfterAppendError extends BrokerError { static { named(this, 'NotEnoughReplicasAfterAppendError'); } constructor(message?: string | null) { super(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, message); } }
+export class TopicAuthorizationError extends BrokerError { static { named(this, 'TopicAuthorizationError'); } constructor(message?: string | null) { super(ErrorCode.TOPIC_AUTHORIZATION_FAILED, message); } }
+export class ClusterAuthorizationError extends BrokerError { static { named(this, 'ClusterAuthorizationError'); } constructor(message?: string | null) { super(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, message); } }
+export class InvalidTimestampError extends BrokerError { static { named(this, 'InvalidTimestampError'); } constructor(message?: string | null) { super(ErrorCode.INVALID_TIMESTAMP, message); } }
+export class UnsupportedSaslMechanismError extends BrokerError { static { named(this, 'UnsupportedSaslMechanismError'); } constructor(message?: string | null) { super(ErrorCode.UNSUPPORTED_SASL_MECHANISM, message); } }
+export class IllegalSaslStateError extends BrokerError { static { named(this, 'IllegalSaslStateError'); } constructor(message?: string | null) { super(ErrorCode.ILLEGAL_SASL_STATE, message); } }
 /** Broker code 35. When the client finds no common version by itself, it throws NoCommonVersionError. */
-export class UnsupportedVersionError extends BrokerError { static { named(this, 'UnsupportedVersionError'); } constructor(message?: string | null) { super(35, message); } }
-export class OutOfOrderSequenceError extends BrokerError { static { named(this, 'OutOfOrderSequenceError'); } constructor(message?: string | null) { super(45, message); } }
-export class DuplicateSequenceError extends BrokerError { static { named(this, 'DuplicateSequenceError'); } constructor(message?: string | null) { super(46, message); } }
-export class InvalidProducerEpochError extends BrokerError { static { named(this, 'InvalidProducerEpochError'); } constructor(message?: string | null) { super(47, message); } }
-export class TransactionalIdAuthorizationError extends BrokerError { static { named(this, 'TransactionalIdAuthorizationError'); } constructor(message?: string | null) { super(53, message); } }
-export class KafkaStorageError extends BrokerError { static { named(this, 'KafkaStorageError'); } constructor(message?: string | null) { super(56, message); } }
-export class SaslAuthenticationError extends BrokerError { static { named(this, 'SaslAuthenticationError'); } constructor(message?: string | null) { super(58, message); } }
-export class UnknownProducerIdError extends BrokerError { static { named(this, 'UnknownProducerIdError'); } constructor(message?: string | null) { super(59, message); } }
-export class FencedLeaderEpochError extends BrokerError { static { named(this, 'FencedLeaderEpochError'); } constructor(message?: string | null) { super(74, message); } }
-export class InvalidRecordError extends BrokerError { static { named(this, 'InvalidRecordError'); } constructor(message?: string | null) { super(87, message); } }
-export class ThrottlingQuotaExceededError extends BrokerError { static { named(this, 'ThrottlingQuotaExceededError'); } constructor(message?: string | null) { super(89, message); } }
-export class ProducerFencedError extends BrokerError { static { named(this, 'ProducerFencedError'); } constructor(message?: string | null) { super(90, message); } }
-export class UnknownTopicIdError extends BrokerError { static { named(this, 'UnknownTopicIdError'); } constructor(message?: string | null) { super(100, message); } }
-export class TransactionAbortableError extends BrokerError { static { named(this, 'TransactionAbortableError'); } constructor(message?: string | null) { super(120, message); } }
+export class UnsupportedVersionError extends BrokerError { static { named(this, 'UnsupportedVersionError'); } constructor(message?: string | null) { super(ErrorCode.UNSUPPORTED_VERSION, message); } }
+export class OutOfOrderSequenceError extends BrokerError { static { named(this, 'OutOfOrderSequenceError'); } constructor(message?: string | null) { super(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, message); } }
+export class DuplicateSequenceError extends BrokerError { static { named(this, 'DuplicateSequenceError'); } constructor(message?: string | null) { super(ErrorCode.DUPLICATE_SEQUENCE_NUMBER, message); } }
+export class InvalidProducerEpochError extends BrokerError { static { named(this, 'InvalidProducerEpochError'); } constructor(message?: string | null) { super(ErrorCode.INVALID_PRODUCER_EPOCH, message); } }
+export class TransactionalIdAuthorizationError extends BrokerError { static { named(this, 'TransactionalIdAuthorizationError'); } constructor(message?: string | null) { super(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, message); } }
+export class KafkaStorageError extends BrokerError { static { named(this, 'KafkaStorageError'); } constructor(message?: string | null) { super(ErrorCode.KAFKA_STORAGE_ERROR, message); } }
+export class SaslAuthenticationError extends BrokerError { static { named(this, 'SaslAuthenticationError'); } constructor(message?: string | null) { super(ErrorCode.SASL_AUTHENTICATION_FAILED, message); } }
+export class UnknownProducerIdError extends BrokerError { static { named(this, 'UnknownProducerIdError'); } constructor(message?: string | null) { super(ErrorCode.UNKNOWN_PRODUCER_ID, message); } }
+export class FencedLeaderEpochError extends BrokerError { static { named(this, 'FencedLeaderEpochError'); } constructor(message?: string | null) { super(ErrorCode.FENCED_LEADER_EPOCH, message); } }
+export class InvalidRecordError extends BrokerError { static { named(this, 'InvalidRecordError'); } constructor(message?: string | null) { super(ErrorCode.INVALID_RECORD, message); } }
+export class ThrottlingQuotaExceededError extends BrokerError { static { named(this, 'ThrottlingQuotaExceededError'); } constructor(message?: string | null) { super(ErrorCode.THROTTLING_QUOTA_EXCEEDED, message); } }
+export class ProducerFencedError extends BrokerError { static { named(this, 'ProducerFencedError'); } constructor(message?: string | null) { super(ErrorCode.PRODUCER_FENCED, message); } }
+export class UnknownTopicIdError extends BrokerError { static { named(this, 'UnknownTopicIdError'); } constructor(message?: string | null) { super(ErrorCode.UNKNOWN_TOPIC_ID, message); } }
+export class TransactionAbortableError extends BrokerError { static { named(this, 'TransactionAbortableError'); } constructor(message?: string | null) { super(ErrorCode.TRANSACTION_ABORTABLE, message); } }
 
 type BrokerErrorClass = new (message?: string | null) => BrokerError;
 
 const SUBCLASSES: ReadonlyMap<number, BrokerErrorClass> = new Map<number, BrokerErrorClass>([
-  [2, CorruptMessageError],
-  [3, UnknownTopicOrPartitionError],
-  [5, LeaderNotAvailableError],
-  [6, NotLeaderOrFollowerError],
-  [7, RequestTimedOutError],
-  [10, MessageTooLargeError],
-  [13, NetworkExceptionError],
-  [17, InvalidTopicError],
-  [18, RecordListTooLargeError],
-  [19, NotEnoughReplicasError],
-  [20, NotEnoughReplicasAfterAppendError],
-  [29, TopicAuthorizationError],
-  [31, ClusterAuthorizationError],
-  [32, InvalidTimestampError],
-  [33, UnsupportedSaslMechanismError],
-  [34, IllegalSaslStateError],
-  [35, UnsupportedVersionError],
-  [45, OutOfOrderSequenceError],
-  [46, DuplicateSequenceError],
-  [47, InvalidProducerEpochError],
-  [53, TransactionalIdAuthorizationError],
-  [56, KafkaStorageError],
-  [58, SaslAuthenticationError],
-  [59, UnknownProducerIdError],
-  [74, FencedLeaderEpochError],
-  [87, InvalidRecordError],
-  [89, ThrottlingQuotaExceededError],
-  [90, ProducerFencedError],
-  [100, UnknownTopicIdError],
-  [120, TransactionAbortableError],
+  [ErrorCode.CORRUPT_MESSAGE, CorruptMessageError],
+  [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, UnknownTopicOrPartitionError],
+  [ErrorCode.LEADER_NOT_AVAILABLE, LeaderNotAvailableError],
+  [ErrorCode.NOT_LEADER_OR_FOLLOWER, NotLeaderOrFollowerError],
+  [ErrorCode.REQUEST_TIMED_OUT, RequestTimedOutError],
+  [ErrorCode.MESSAGE_TOO_LARGE, MessageTooLargeError],
+  [ErrorCode.NETWORK_EXCEPTION, NetworkExceptionError],
+  [ErrorCode.INVALID_TOPIC_EXCEPTION, InvalidTopicError],
+  [ErrorCode.RECORD_LIST_TOO_LARGE, RecordListTooLargeError],
+  [ErrorCode.NOT_ENOUGH_REPLICAS, NotEnoughReplicasError],
+  [ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, NotEnoughReplicasAfterAppendError],
+  [ErrorCode.TOPIC_AUTHORIZATION_FAILED, TopicAuthorizationError],
+  [ErrorCode.CLUSTER_AUTHORIZATION_FAILED, ClusterAuthorizationError],
+  [ErrorCode.INVALID_TIMESTAMP, InvalidTimestampError],
+  [ErrorCode.UNSUPPORTED_SASL_MECHANISM, UnsupportedSaslMechanismError],
+  [ErrorCode.ILLEGAL_SASL_STATE, IllegalSaslStateError],
+  [ErrorCode.UNSUPPORTED_VERSION, UnsupportedVersionError],
+  [ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, OutOfOrderSequenceError],
+  [ErrorCode.DUPLICATE_SEQUENCE_NUMBER, DuplicateSequenceError],
+  [ErrorCode.INVALID_PRODUCER_EPOCH, InvalidProducerEpochError],
+  [ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, TransactionalIdAuthorizationError],
+  [ErrorCode.KAFKA_STORAGE_ERROR, KafkaStorageError],
+  [ErrorCode.SASL_AUTHENTICATION_FAILED, SaslAuthenticationError],
+  [ErrorCode.UNKNOWN_PRODUCER_ID, UnknownProducerIdError],
+  [ErrorCode.FENCED_LEADER_EPOCH, FencedLeaderEpochError],
+  [ErrorCode.INVALID_RECORD, InvalidRecordError],
+  [ErrorCode.THROTTLING_QUOTA_EXCEEDED, ThrottlingQuotaExceededError],
+  [ErrorCode.PRODUCER_FENCED, ProducerFencedError],
+  [ErrorCode.UNKNOWN_TOPIC_ID, UnknownTopicIdError],
+  [ErrorCode.TRANSACTION_ABORTABLE, TransactionAbortableError],
 ]);
 
 /**
@@ -328,7 +347,7 @@ const SUBCLASSES: ReadonlyMap<number, BrokerErrorClass> = new Map<number, Broker
  * Code 0 (NONE) is a programming error and throws a TypeError.
  */
 export function brokerErrorFor(code: number, message?: string | null): BrokerError {
-  if (code === 0) throw new TypeError('brokerErrorFor(0): error code 0 (NONE) is not an error.');
+  if (code === ErrorCode.NONE) throw new TypeError('brokerErrorFor(0): error code 0 (NONE) is not an error.');
   const Subclass = SUBCLASSES.get(code);
   return Subclass !== undefined ? new Subclass(message) : new BrokerError(code, message);
 }
@@ -434,6 +453,16 @@ export class InvalidArgumentError extends KafkaError {
   }
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, { ...causeOf(options), code: 'ERR_KAFKA_INVALID_ARGUMENT', retriable: false });
+  }
+}
+
+/** A custom partitioner threw for a record: that record fails with this, its cause the throw. */
+export class PartitionerError extends KafkaError {
+  static {
+    named(this, 'PartitionerError');
+  }
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { ...causeOf(options), code: 'ERR_KAFKA_PARTITIONER', retriable: false });
   }
 }
 

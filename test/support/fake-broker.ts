@@ -53,31 +53,14 @@ import {
   VersionRange,
 } from '../../src/protocol/api-keys';
 import type { RecordMetadata, SendCallback } from '../../src/producer/record';
+import { ErrorCode } from '../../src/protocol/errors';
 import { Reader } from '../../src/protocol/reader';
 import { DecodedBatch, DecodedRecord, decodeRecordBatches } from '../../src/protocol/records/record-batch-reader';
 import { Writer } from '../../src/protocol/writer';
 
-// Error codes the broker itself produces.
-export const ErrorCode = {
-  NONE: 0,
-  CORRUPT_MESSAGE: 2,
-  UNKNOWN_TOPIC_OR_PARTITION: 3,
-  LEADER_NOT_AVAILABLE: 5,
-  NOT_LEADER_OR_FOLLOWER: 6,
-  REQUEST_TIMED_OUT: 7,
-  MESSAGE_TOO_LARGE: 10,
-  NETWORK_EXCEPTION: 13,
-  NOT_ENOUGH_REPLICAS: 19,
-  TOPIC_AUTHORIZATION_FAILED: 29,
-  CLUSTER_AUTHORIZATION_FAILED: 31,
-  UNSUPPORTED_VERSION: 35,
-  OUT_OF_ORDER_SEQUENCE_NUMBER: 45,
-  DUPLICATE_SEQUENCE_NUMBER: 46,
-  INVALID_PRODUCER_EPOCH: 47,
-  UNKNOWN_PRODUCER_ID: 59,
-  INVALID_RECORD: 87,
-  UNKNOWN_TOPIC_ID: 100,
-} as const;
+// Error codes come from the client's own table (one definition); re-exported because tests
+// import ErrorCode from here.
+export { ErrorCode };
 
 const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -355,7 +338,7 @@ export class FakeCluster {
       name,
       topicId: s.topicId ?? randomTopicId(),
       partitions,
-      metadataErrorCode: s.metadataErrorCode ?? 0,
+      metadataErrorCode: s.metadataErrorCode ?? ErrorCode.NONE,
       logAppendTime: s.logAppendTime ?? false,
       maxMessageBytes: s.maxMessageBytes ?? Infinity,
     });
@@ -812,7 +795,7 @@ export class FakeBroker {
   private answerApiVersions(c: ConnState, f: Frame): void {
     const range = this.cluster.apiVersions.get(API_VERSIONS_API.apiKey)!;
     let version = f.version;
-    let errorCode = 0;
+    let errorCode: number = ErrorCode.NONE;
     if (version > range.maxVersion || version < range.minVersion) {
       // Unknown version: answer in v0 layout with our range, as Kafka does.
       version = 0;
@@ -876,12 +859,12 @@ export class FakeBroker {
         w.writeInt16(t.errorCode);
         if (v >= 12) w.writeCompactNullableString(t.name);
         else str(w, t.name);
-        if (v >= 10) w.writeUuid(t.state && t.errorCode === 0 ? t.state.topicId : ZERO_UUID);
+        if (v >= 10) w.writeUuid(t.state && t.errorCode === ErrorCode.NONE ? t.state.topicId : ZERO_UUID);
         if (v >= 1) w.writeBoolean(false);
-        const parts = t.state && t.errorCode === 0 ? t.state.partitions : [];
+        const parts = t.state && t.errorCode === ErrorCode.NONE ? t.state.partitions : [];
         arr(w, parts.length);
         for (const p of parts) {
-          w.writeInt16(p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : 0);
+          w.writeInt16(p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE);
           w.writeInt32(p.index);
           w.writeInt32(p.leader);
           if (v >= 7) w.writeInt32(p.leaderEpoch);
@@ -895,7 +878,7 @@ export class FakeBroker {
         if (flexible) w.writeEmptyTaggedFields();
       }
       if (v >= 8 && v <= 10) w.writeInt32(AUTHORIZED_OPERATIONS_OMITTED);
-      if (v >= 13) w.writeInt16(0);
+      if (v >= 13) w.writeInt16(ErrorCode.NONE);
       if (flexible) w.writeEmptyTaggedFields();
     });
   }
@@ -907,9 +890,9 @@ export class FakeBroker {
     f: Frame,
     action: RequestAction & { errorCode?: number; producerId?: number; producerEpoch?: number },
   ): void {
-    const errorCode = action.errorCode ?? 0;
-    const producerId = errorCode !== 0 ? -1 : (action.producerId ?? this.cluster.nextProducerId++);
-    const producerEpoch = errorCode !== 0 ? -1 : (action.producerEpoch ?? 0);
+    const errorCode = action.errorCode ?? ErrorCode.NONE;
+    const producerId = errorCode !== ErrorCode.NONE ? -1 : (action.producerId ?? this.cluster.nextProducerId++);
+    const producerEpoch = errorCode !== ErrorCode.NONE ? -1 : (action.producerEpoch ?? 0);
     if (f.log) f.log.producerId = producerId;
     this.send(c, f, INIT_PRODUCER_ID_API, (w) => {
       w.writeInt32(0);
@@ -1007,7 +990,7 @@ export class FakeBroker {
           parts.push({ ...base, ...scriptedByHook, index: p.index, baseOffset: scriptedByHook.baseOffset ?? -1 });
           continue;
         }
-        if (action.errorCode !== undefined && action.errorCode !== 0) {
+        if (action.errorCode !== undefined && action.errorCode !== ErrorCode.NONE) {
           parts.push({ ...base, errorCode: action.errorCode });
           continue;
         }
@@ -1138,7 +1121,7 @@ export class FakeBroker {
         if (b.producerEpoch === e.epoch) {
           const dup = e.recent.find((x) => x.firstSeq === b.baseSequence && x.lastSeq === lastSeq);
           if (dup) {
-            if (this.cluster.duplicateMode === 'original-offset') return { errorCode: 0, baseOffset: dup.baseOffset, logAppendTimeMs: -1, logStartOffset: 0 };
+            if (this.cluster.duplicateMode === 'original-offset') return { errorCode: ErrorCode.NONE, baseOffset: dup.baseOffset, logAppendTimeMs: -1, logStartOffset: 0 };
             return { errorCode: ErrorCode.DUPLICATE_SEQUENCE_NUMBER, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: 0 };
           }
           if (b.baseSequence !== nextSequence(e.lastSequence)) {
@@ -1191,7 +1174,7 @@ export class FakeBroker {
         if (e.recent.length > 5) e.recent.shift();
       }
     }
-    return { errorCode: 0, baseOffset, logAppendTimeMs, logStartOffset: 0 };
+    return { errorCode: ErrorCode.NONE, baseOffset, logAppendTimeMs, logStartOffset: 0 };
   }
 
   /** Null broker: answers at once, stores nothing (offsets still advance per partition). */
@@ -1248,7 +1231,7 @@ export class FakeBroker {
         if (flexible) w.writeCompactArrayLength(a.parts.length);
         else w.writeArrayLength(a.parts.length);
         for (const p of a.parts) {
-          w.writeInt32(p.index).writeInt16(0).writeInt64(p.baseOffset).writeInt64(-1);
+          w.writeInt32(p.index).writeInt16(ErrorCode.NONE).writeInt64(p.baseOffset).writeInt64(-1);
           if (v >= 5) w.writeInt64(0);
           if (v >= 8) {
             if (flexible) w.writeCompactArrayLength(0).writeCompactNullableString(null);

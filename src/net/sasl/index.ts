@@ -14,7 +14,7 @@
  * that sets it closes the connection when the session ends, and the pool opens a new one.
  */
 import { SASL_AUTHENTICATE_API, SASL_HANDSHAKE_API } from '../../protocol/api-keys';
-import { brokerErrorFor, UnsupportedSaslMechanismError } from '../../protocol/errors';
+import { brokerErrorFor, ErrorCode, UnsupportedSaslMechanismError } from '../../protocol/errors';
 import { decodeSaslAuthenticateResponse, encodeSaslAuthenticateRequest } from '../../protocol/messages/sasl-authenticate';
 import { decodeSaslHandshakeResponse, encodeSaslHandshakeRequest } from '../../protocol/messages/sasl-handshake';
 import type { Connection } from '../connection';
@@ -42,9 +42,6 @@ export interface SaslExchangeOptions {
 /** What the exchange needs of a connection (a Connection, or a fake in unit tests). */
 export type SaslTransport = Pick<Connection, 'address' | 'versionFor' | 'request'>;
 
-const NONE = 0;
-const UNSUPPORTED_SASL_MECHANISM = 33;
-
 /**
  * Authenticates a connection that has just negotiated versions. While this runs the
  * connection is withheld from other users (Connection.authenticate); on failure it is closed.
@@ -69,11 +66,11 @@ export async function saslExchange(conn: SaslTransport, sasl: SaslCredentials, o
     throw saslFailure(`broker ${conn.address} speaks SaslHandshake v0 only; kafka-wire needs v1 (Kafka 1.0 or newer)`);
   }
   const hs = await conn.request(SASL_HANDSHAKE_API, (w, v) => encodeSaslHandshakeRequest(w, v, { mechanism }), decodeSaslHandshakeResponse);
-  if (hs.errorCode === UNSUPPORTED_SASL_MECHANISM) {
+  if (hs.errorCode === ErrorCode.UNSUPPORTED_SASL_MECHANISM) {
     const offered = hs.mechanisms.length > 0 ? hs.mechanisms.join(', ') : 'none';
     throw new UnsupportedSaslMechanismError(`${mechanism} is not enabled on ${conn.address}; the broker offers: ${offered}`);
   }
-  if (hs.errorCode !== NONE) throw brokerErrorFor(hs.errorCode, `SaslHandshake (${mechanism}) on ${conn.address} failed`);
+  if (hs.errorCode !== ErrorCode.NONE) throw brokerErrorFor(hs.errorCode, `SaslHandshake (${mechanism}) on ${conn.address} failed`);
 
   const serverFirst = await round(conn, firstToken);
   if (!scram) return; // PLAIN: the broker's empty answer without error means success
@@ -84,6 +81,6 @@ export async function saslExchange(conn: SaslTransport, sasl: SaslCredentials, o
 /** One SaslAuthenticate round trip: our token out, the server's token back. */
 async function round(conn: SaslTransport, token: Buffer): Promise<Buffer> {
   const res = await conn.request(SASL_AUTHENTICATE_API, (w, v) => encodeSaslAuthenticateRequest(w, v, { authBytes: token }), decodeSaslAuthenticateResponse);
-  if (res.errorCode !== NONE) throw brokerErrorFor(res.errorCode, res.errorMessage ?? `SaslAuthenticate on ${conn.address} failed`);
+  if (res.errorCode !== ErrorCode.NONE) throw brokerErrorFor(res.errorCode, res.errorMessage ?? `SaslAuthenticate on ${conn.address} failed`);
   return res.authBytes;
 }

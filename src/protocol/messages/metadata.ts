@@ -6,6 +6,7 @@
  * v8: authorized operations (cluster-level only up to v10). v10: topic ids (request names
  * become nullable). v12: response topic names nullable. v13: top-level error code (KIP-1102).
  */
+import { ErrorCode } from '../errors';
 import type { Reader } from '../reader';
 import type { Writer } from '../writer';
 
@@ -103,7 +104,7 @@ export function decodeMetadataResponse(r: Reader, version: number): MetadataResp
     controllerId: -1,
     topics: [],
     clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
-    errorCode: 0,
+    errorCode: ErrorCode.NONE,
   };
   const nBrokers = flexible ? r.readCompactArrayLength('brokers', 10) : r.readArrayLength('brokers', 12);
   for (let i = 0; i < nBrokers; i++) {
