@@ -12,6 +12,7 @@
  * Locality: sender loop.
  */
 import type * as tls from 'node:tls';
+import { exponentialBackoff } from './backoff';
 import { Connection } from './connection';
 
 export interface BrokerAddress {
@@ -48,10 +49,13 @@ export class BrokerPool {
   private readonly nodes = new Map<number, NodeState>();
   private readonly bootstrap: BrokerAddress[];
   private referenced = true;
+  private closed = false;
   private readonly now: () => number;
   private readonly random: () => number;
   /** Called when a connection becomes ready or is lost (the sender wakes up). */
   onChange: () => void = () => {};
+  /** Called when a connection closes or a connection attempt fails, before onChange. */
+  onDisconnect: (nodeId: number) => void = () => {};
 
   constructor(bootstrap: { host: string; port: number }[], private readonly opts: BrokerPoolOptions) {
     this.bootstrap = bootstrap.map((b, i) => ({ nodeId: -(i + 1), host: b.host, port: b.port }));
@@ -122,6 +126,7 @@ export class BrokerPool {
     s.conn = conn;
     conn.on('close', () => {
       if (s.conn === conn) s.conn = null;
+      if (!this.closed) this.onDisconnect(s.address.nodeId);
       this.onChange();
     });
     conn
@@ -147,10 +152,7 @@ export class BrokerPool {
   }
 
   private backoffMs(failures: number): number {
-    const { reconnectBackoffMs: initial, reconnectBackoffMaxMs: max } = this.opts;
-    if (initial >= max) return max;
-    const exp = Math.min(failures - 1, Math.log2(max / initial));
-    return Math.min(max, Math.floor(initial * 2 ** exp * (0.8 + this.random() * 0.4)));
+    return exponentialBackoff(this.opts.reconnectBackoffMs, this.opts.reconnectBackoffMaxMs, failures - 1, this.random);
   }
 
   /**
@@ -215,6 +217,7 @@ export class BrokerPool {
   }
 
   close(): void {
+    this.closed = true;
     for (const s of this.nodes.values()) s.conn?.close();
     this.nodes.clear();
   }

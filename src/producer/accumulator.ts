@@ -13,6 +13,7 @@
  *
  * Locality: append from send(); everything else from the sender loop.
  */
+import { exponentialBackoff } from '../net/backoff';
 import type { RecordHeader } from '../protocol/records/record-batch-builder';
 import { RECORDS_OFFSET } from '../protocol/records/record-batch-layout';
 import type { BufferPool } from './buffer-pool';
@@ -51,19 +52,15 @@ export const APPEND_BATCH_FULL = 1;
 export const APPEND_NEW_BATCH = 2;
 
 interface TopicQueues {
+  /** Indexed by partition; a queue exists once the partition was appended to. */
   deques: ProducerBatch[][];
+  /** Queues that exist in `deques`. */
+  queueCount: number;
   builtIn: BuiltInPartitioner | null;
 }
 
-/** Java's ExponentialBackoff with jitter 0.2: attempt n (from 0). */
-export function retryBackoffMs(initialMs: number, maxMs: number, attempts: number, random: () => number = Math.random): number {
-  if (initialMs >= maxMs) return maxMs;
-  // Math.log ratio, not Math.log2: the same rounding as Java's, so the cap is reached exactly.
-  const exp = Math.min(attempts, Math.log(maxMs / initialMs) / Math.log(2));
-  const term = initialMs * 2 ** exp;
-  const jitter = 0.8 + random() * 0.4;
-  return Math.min(maxMs, Math.floor(term * jitter));
-}
+/** Batch retry backoff: attempt n (from 0). The shared backoff, under the name the tests know. */
+export const retryBackoffMs = exponentialBackoff;
 
 export class RecordAccumulator {
   private readonly topics = new Map<string, TopicQueues>();
@@ -97,14 +94,19 @@ export class RecordAccumulator {
   private topicQueues(topic: string): TopicQueues {
     let t = this.topics.get(topic);
     if (!t) {
-      t = { deques: [], builtIn: null };
+      t = { deques: [], queueCount: 0, builtIn: null };
       this.topics.set(topic, t);
     }
     return t;
   }
 
   private deque(t: TopicQueues, partition: number): ProducerBatch[] {
-    return t.deques[partition] ?? (t.deques[partition] = []);
+    let dq = t.deques[partition];
+    if (!dq) {
+      dq = t.deques[partition] = [];
+      t.queueCount++;
+    }
+    return dq;
   }
 
   /**
@@ -191,7 +193,7 @@ export class RecordAccumulator {
   }
 
   private isBackingOff(batch: ProducerBatch, nowMs: number): boolean {
-    return batch.attempts > 0 && !batch.leaderChangedSinceRetry && nowMs - batch.lastAttemptMs < this.backoffFor(batch);
+    return batch.attempts > 0 && !batch.hasLeaderChangedForTheOngoingRetry && nowMs - batch.lastAttemptMs < this.backoffFor(batch);
   }
 
   /**
@@ -204,23 +206,32 @@ export class RecordAccumulator {
     const unknownLeaderTopics = new Set<string>();
     const exhausted = this.pool.queuedCount > 0;
     for (const [topic, t] of this.topics) {
+      // Adaptive partitioning, as Java's partitionReady: only once every partition of the topic
+      // has a queue; one slot per queue; a partition without a leader, or whose leader has not
+      // been drainable for partitioner.availability.timeout.ms, is left out by passing a
+      // length shorter than the arrays (the built-in partitioner tells "some left out" that way).
       const count = cluster.partitionCountFor(topic);
-      const loadStats = this.opts.adaptivePartitioning && t.builtIn !== null && count > 0 ? { sizes: [] as number[], ids: [] as number[] } : null;
+      const adaptive = this.opts.adaptivePartitioning && t.builtIn !== null && count > 0 && t.queueCount >= count;
+      const queueSizes = adaptive ? new Array<number>(t.queueCount).fill(0) : null;
+      const partitionIds = adaptive ? new Array<number>(t.queueCount).fill(0) : null;
+      let used = 0;
       for (let p = 0; p < t.deques.length; p++) {
         const dq = t.deques[p];
         if (!dq) continue;
         const leader = cluster.leaderFor(topic, p);
-        if (loadStats && leader >= 0 && !this.nodeUnavailableTooLong(leader, nowMs)) {
-          loadStats.sizes.push(dq.length);
-          loadStats.ids.push(p);
-        }
+        if (leader >= 0 && partitionIds) partitionIds[used++] = p;
         if (dq.length === 0) continue;
         if (leader < 0) {
           unknownLeaderTopics.add(topic);
           continue;
         }
+        if (queueSizes) {
+          queueSizes[used - 1] = dq.length;
+          if (this.nodeUnavailableTooLong(leader, nowMs)) used--;
+        }
         if (readyNodes.has(leader) || this.muted.has(`${topic}\u0000${p}`)) continue;
         const batch = dq[0];
+        batch.maybeUpdateLeaderEpoch(cluster.leaderEpochFor(topic, p));
         const waited = nowMs - batch.lastAttemptMs;
         const backingOff = this.isBackingOff(batch, nowMs);
         const timeToWait = backingOff ? this.backoffFor(batch) : this.opts.lingerMs;
@@ -229,11 +240,7 @@ export class RecordAccumulator {
         if (sendable && !backingOff) readyNodes.add(leader);
         else next = Math.min(next, Math.max(timeToWait - waited, 0));
       }
-      if (loadStats && t.builtIn) {
-        // Java computes stats only once every partition of the topic has a queue.
-        const haveAll = t.deques.filter((d) => d !== undefined).length >= count;
-        t.builtIn.updatePartitionLoadStats(haveAll ? loadStats.sizes : null, haveAll ? loadStats.ids : null, loadStats.sizes.length);
-      }
+      t.builtIn?.updatePartitionLoadStats(queueSizes, partitionIds, used);
     }
     return { readyNodes, nextReadyCheckDelayMs: next, unknownLeaderTopics };
   }
@@ -280,6 +287,7 @@ export class RecordAccumulator {
       if (!dq || dq.length === 0) continue;
       if (this.muted.has(`${tp.topic}\u0000${tp.partition}`)) continue;
       const first = dq[0];
+      first.maybeUpdateLeaderEpoch(cluster.leaderEpochFor(tp.topic, tp.partition));
       if (this.isBackingOff(first, nowMs)) continue;
       if (size + first.estimatedSizeInBytes > maxSize && ready.length > 0) break;
       // Only this partition waits (for its producer id, or for an earlier batch): the others
@@ -299,7 +307,6 @@ export class RecordAccumulator {
       }
       first.rewriteIfReset();
       first.drainedMs = nowMs;
-      first.leaderChangedSinceRetry = false;
       size += first.closedBytes.length;
       ready.push(first);
     } while (index !== start);
@@ -414,9 +421,26 @@ export class RecordAccumulator {
 
   /** Removes every queued batch (forced close): the caller fails them. */
   drainAllQueued(): ProducerBatch[] {
+    return this.drainQueued(() => true);
+  }
+
+  /** Removes the queued batches `which` picks: the caller fails them. */
+  drainQueued(which: (batch: ProducerBatch) => boolean): ProducerBatch[] {
     const out: ProducerBatch[] = [];
-    for (const t of this.topics.values()) for (const dq of t.deques) if (dq) out.push(...dq.splice(0));
-    this.queuedRecords = 0;
+    for (const t of this.topics.values()) {
+      for (const dq of t.deques) {
+        if (!dq) continue;
+        for (let i = 0; i < dq.length; ) {
+          if (!which(dq[i])) {
+            i++;
+            continue;
+          }
+          const [b] = dq.splice(i, 1);
+          this.queuedRecords -= b.recordCount;
+          out.push(b);
+        }
+      }
+    }
     return out;
   }
 

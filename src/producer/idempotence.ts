@@ -218,19 +218,23 @@ export class IdempotenceManager {
   /**
    * A batch failed for good (error, expiry, close). If it had been given a sequence, the
    * partition may now have a gap. When the broker refused it (`fateUnknown` false), the gap
-   * is certain: bump the epoch so later batches start a fresh sequence. When it may have
-   * been written (`fateUnknown`: timed out, connection lost), the partition is unresolved
-   * until its in-flight batches are done (see resolveSequences).
+   * is certain: the partition starts over under a new epoch, whatever epoch the batch had
+   * (Java's handleFailedBatch: a partition left behind an earlier bump would otherwise keep
+   * its old numbering, and its next batch would meet OUT_OF_ORDER_SEQUENCE_NUMBER until
+   * delivery.timeout.ms). When it may have been written (`fateUnknown`: timed out,
+   * connection lost), the partition is unresolved until its in-flight batches are done (see
+   * resolveSequences); a batch of an older epoch needs nothing, as its partition restarts at
+   * 0 under the current epoch once its old batches are done.
    */
   handleFailed(batch: ProducerBatch, fateUnknown = false): void {
     if (!batch.hasSequence) return;
     const p = this.entry(batch);
     this.removeInFlight(p, batch);
-    if (batch.producerId !== this.producerId || batch.producerEpoch !== this.producerEpoch) return;
     if (!fateUnknown) {
       this.requestEpochBump(batch);
       return;
     }
+    if (batch.producerId !== this.producerId || batch.producerEpoch !== this.producerEpoch) return;
     const key = this.keyOf(batch);
     const next = incrementSequence(batch.baseSequence, batch.recordCount);
     const known = this.unresolved.get(key);
@@ -244,28 +248,33 @@ export class IdempotenceManager {
   }
 
   /**
-   * OUT_OF_ORDER_SEQUENCE_NUMBER (Java's TransactionManager.canRetry): when the batch is the
-   * next one the broker should expect after what was acknowledged, or the one just after a
-   * batch whose fate was unknown, the gap is real (the broker lost our state, or the unknown
-   * batch was not written): bump and retry. Otherwise it simply retries: an earlier batch is
-   * still being retried, or the broker has a later sequence than this batch (then it can
-   * never be written in order, and it ends at delivery.timeout.ms rather than be renumbered
-   * and written after what follows it).
+   * A batch answered OUT_OF_ORDER_SEQUENCE_NUMBER or UNKNOWN_PRODUCER_ID is always retried
+   * (within its budget); this decides whether its partition must first start over under a new
+   * epoch. After Java's TransactionManager.canRetry for the idempotent producer:
+   * - an answer to a send made before the batch was renumbered speaks of the old numbering:
+   *   retry as it is now, no bump (sequenceHasBeenReset);
+   * - UNKNOWN_PRODUCER_ID without a log start offset (-1): the broker does not know it yet;
+   *   retry, no bump. Otherwise the broker lost our state: bump.
+   * - OUT_OF_ORDER_SEQUENCE_NUMBER when the batch is not the next one the broker should expect
+   *   (an earlier one is still being retried): retry, no bump. When it is the next one, or the
+   *   one just after a batch whose fate was unknown, the gap is real: bump. With an unresolved
+   *   partition and another batch: retry and wait for the sequence to resolve.
    */
-  handleOutOfOrder(batch: ProducerBatch): void {
-    const p = this.entry(batch);
-    const unresolvedNext = this.unresolved.get(this.keyOf(batch));
-    if (unresolvedNext !== undefined) {
-      if (batch.baseSequence === unresolvedNext) this.requestEpochBump(batch);
+  checkSequenceError(batch: ProducerBatch, unknownProducerId: boolean, logStartOffset: number): void {
+    if (unknownProducerId) {
+      if (logStartOffset === -1 || batch.sequenceHasBeenReset) return;
+      this.requestEpochBump(batch);
       return;
     }
-    const expected = p.lastAckedSequence === NO_SEQUENCE ? 0 : incrementSequence(p.lastAckedSequence, 1);
-    if (batch.baseSequence === expected) this.requestEpochBump(batch);
-  }
-
-  /** UNKNOWN_PRODUCER_ID: the broker no longer knows our id (its state expired): bump and retry. */
-  handleUnknownProducerId(batch: ProducerBatch): void {
-    this.requestEpochBump(batch);
+    const p = this.entry(batch);
+    const unresolvedNext = this.unresolved.get(this.keyOf(batch));
+    if (unresolvedNext === undefined) {
+      const expected = p.lastAckedSequence === NO_SEQUENCE ? 0 : incrementSequence(p.lastAckedSequence, 1);
+      if (batch.sequenceHasBeenReset || batch.baseSequence !== expected) return;
+      this.requestEpochBump(batch);
+      return;
+    }
+    if (batch.baseSequence === unresolvedNext) this.requestEpochBump(batch);
   }
 
   private removeInFlight(p: PartitionState, batch: ProducerBatch): void {

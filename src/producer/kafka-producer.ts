@@ -29,6 +29,7 @@ import {
   errorInfo,
   InvalidArgumentError,
   KafkaError,
+  PartitionerError,
   ProducerClosedError,
   RecordTooLargeError,
   SerializationError,
@@ -39,6 +40,7 @@ import { BufferPool } from './buffer-pool';
 import { Clock, systemClock, TimerHandle } from './clock';
 import { codecsReady, loadCodecs } from './codecs';
 import { ProducerConfig, ProducerOptions, resolveConfig } from './config';
+import { metadataTopicAction, TOPIC_FAIL_SENDS } from './error-actions';
 import { IdempotenceManager } from './idempotence';
 import { PartitionInfo, ProducerMetadata } from './metadata';
 import { ProducerMetrics } from './metrics';
@@ -157,7 +159,13 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       c.compressionType === 'gzip' ? c.compressionGzipLevel : c.compressionType === 'lz4' ? c.compressionLz4Level : c.compressionType === 'zstd' ? c.compressionZstdLevel : undefined;
     this.partitioner = partitionerFor(c.partitioner);
     this.idempotence = c.enableIdempotence ? new IdempotenceManager() : null;
-    this.metadata = new ProducerMetadata({ metadataMaxAgeMs: c.metadataMaxAgeMs, metadataMaxIdleMs: c.metadataMaxIdleMs, retryBackoffMs: c.retryBackoffMs });
+    this.metadata = new ProducerMetadata({
+      metadataMaxAgeMs: c.metadataMaxAgeMs,
+      metadataMaxIdleMs: c.metadataMaxIdleMs,
+      retryBackoffMs: c.retryBackoffMs,
+      retryBackoffMaxMs: c.retryBackoffMaxMs,
+      random: internals.jitter,
+    });
     this.pool = new BufferPool(c.bufferMemory, c.batchSize, this.clock);
     const sasl = c.sasl;
     this.brokers = new BrokerPool(c.bootstrapServers.map((b) => ({ host: b.host, port: b.port })), {
@@ -170,9 +178,9 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       tls: c.ssl ? (c.ssl as object) : undefined,
       // SASL runs on every new connection after ApiVersions, before any other request.
       onConnected: sasl ? (conn) => authenticate(conn, sasl) : undefined,
-      onConnectFailed: (_nodeId, err) => {
+      onConnectFailed: (nodeId, err) => {
         const authError = authenticationFailureOf(err);
-        if (authError) this.failOnAuthenticationError(authError);
+        if (authError) this.failOnAuthenticationError(nodeId, authError);
       },
       now: () => this.clock.now(),
       random,
@@ -340,18 +348,20 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     const cluster = this.metadata.cluster;
     const info = cluster.topics.get(p.topic);
     if (!info) {
+      // Java's waitOnMetadata: an unauthorized or invalid topic fails the send now; any other
+      // topic error waits out max.block.ms (its cause goes into the TimeoutError).
       const last = this.metadata.lastError(p.topic);
-      if (last && !errorInfo(last.code).retriable && last.code !== 3) {
+      if (last && metadataTopicAction(last.code) & TOPIC_FAIL_SENDS) {
         this.finishPending(p, brokerErrorFor(last.code, `metadata for topic ${p.topic}`));
         return 'done';
       }
-      this.metadata.requestUpdate();
+      this.metadata.requestUpdateForTopic(p.topic);
       this.sender.wakeup();
       return 'wait-metadata';
     }
     const count = info.partitions.length;
     if (p.partition !== null && p.partition >= count) {
-      this.metadata.requestUpdate();
+      this.metadata.requestUpdateForTopic(p.topic);
       this.sender.wakeup();
       return 'wait-metadata';
     }
@@ -361,7 +371,14 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     if (partition === undefined) {
       if (p.partition !== null) partition = p.partition;
       else if (this.partitioner) {
-        partition = this.partitioner.partition(p.topic, p.key, p.keyBytes, p.value, p.valueBytes, cluster);
+        try {
+          partition = this.partitioner.partition(p.topic, p.key, p.keyBytes, p.value, p.valueBytes, cluster);
+        } catch (err) {
+          // A custom partitioner's throw fails this record alone, whether send() is still on
+          // the stack or the record waited for metadata.
+          this.finishPending(p, new PartitionerError(`The partitioner threw for a record of topic ${p.topic}: ${(err as Error)?.message ?? err}`, { cause: err }));
+          return 'done';
+        }
         if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
           this.finishPending(p, new InvalidArgumentError(`the partitioner returned ${partition} for topic ${p.topic} with ${count} partitions`));
           return 'done';
@@ -480,12 +497,13 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
    * with it now, as the Java client reports AuthenticationException. The producer stays
    * usable: later sends connect again after reconnect backoff (and fail again if nothing changed).
    */
-  private failOnAuthenticationError(err: KafkaError): void {
+  private failOnAuthenticationError(nodeId: number, err: KafkaError): void {
     // From the head only, so sends keep settling in call order; a send waiting for memory
     // (and those behind it) settles through that wait.
     while (this.pending.length > 0 && !this.pending.peek()!.waitingForMemory) this.finishPending(this.pending.shift()!, err);
     for (const w of this.metadataWaiters.splice(0)) w.reject(err);
-    this.sender.failQueued(err);
+    // Only that node's batches: the others' leaders may accept us.
+    this.sender.failQueuedForNode(nodeId, err);
   }
 
   /** Settles a send that never reached a batch. */
@@ -589,7 +607,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     this.metadata.add(topic, now);
     const info = this.metadata.cluster.topics.get(topic);
     if (info) return Promise.resolve(info.partitions.slice());
-    this.metadata.requestUpdate();
+    this.metadata.requestUpdateForTopic(topic);
     return new Promise((resolve, reject) => {
       const w = { topic, deadlineMs: now + this.config.maxBlockMs, resolve, reject };
       this.metadataWaiters.push(w);

@@ -4,12 +4,13 @@
  *
  * As the Java client's ProducerMetadata: only topics the producer uses are requested; a
  * topic not used for metadata.max.idle.ms is dropped; the whole view is refreshed every
- * metadata.max.age.ms, and at once when something calls requestUpdate() (unknown topic or
- * leader, NOT_LEADER_OR_FOLLOWER and other stale-metadata errors, disconnects). Failed
- * refreshes back off by retry.backoff.ms. The fetch itself is done by the sender; this
- * class only holds state and answers questions about it.
+ * metadata.max.age.ms, and sooner when something calls requestUpdate() (unknown topic or
+ * leader, NOT_LEADER_OR_FOLLOWER and other stale-metadata errors, every disconnect and
+ * failed connection attempt), spaced by the backoff described at ProducerMetadata. The
+ * fetch itself is done by the sender; this class only holds state and answers questions.
  */
-import { errorInfo } from '../protocol/errors';
+import { exponentialBackoff } from '../net/backoff';
+import { ErrorCode, errorInfo } from '../protocol/errors';
 import type { MetadataResponse } from '../protocol/messages/metadata';
 import type { PartitionerCluster } from './partitioners/partitioner';
 
@@ -73,6 +74,11 @@ export class Cluster implements PartitionerCluster {
     return this.topics.get(topic)?.partitions[partition]?.leader ?? -1;
   }
 
+  /** The partition's leader epoch, -1 when unknown. */
+  leaderEpochFor(topic: string, partition: number): number {
+    return this.topics.get(topic)?.partitions[partition]?.leaderEpoch ?? -1;
+  }
+
   /** Partitions led by `nodeId`, in metadata order (the drain walks them round-robin). */
   partitionsForNode(nodeId: number): readonly TopicPartitionRef[] {
     if (!this.byNode) {
@@ -102,22 +108,47 @@ export interface MetadataOptions {
   metadataMaxAgeMs: number;
   metadataMaxIdleMs: number;
   retryBackoffMs: number;
+  retryBackoffMaxMs: number;
+  /** [0, 1) source for the refresh backoff's jitter. */
+  random?: () => number;
 }
 
+/**
+ * When to refresh, as Java's Metadata.timeToAllowUpdate / timeToNextUpdate: every refresh is
+ * spaced from the last one (answered or failed) by retry.backoff.ms, growing exponentially
+ * up to retry.backoff.max.ms over consecutive failed refreshes and over consecutive answers
+ * that taught nothing new (no leader epoch moved: Java's equivalentResponseCount). A topic
+ * seen for the first time skips the wait (requestUpdateForNewTopics). So a leader that stays
+ * unreachable, a partition beyond the topic's count or an unauthorized topic cost a refresh
+ * every second at most, never a request storm.
+ */
 export class ProducerMetadata {
   cluster: Cluster = Cluster.empty();
   /** Bumped on every successful update. */
   version = 0;
   private readonly topics = new Map<string, TopicEntry>();
+  /** Topics added and not yet in an answer: their first refresh does not wait for the backoff. */
+  private readonly newTopics = new Set<string>();
   private needUpdate = false;
   private lastSuccessfulRefreshMs = 0;
-  private lastFailedRefreshMs = -Infinity;
-  /** A new topic was added since the last request: refresh without waiting for backoff. */
-  private newTopics = false;
+  /** Last answered or failed refresh; -Infinity lets the next one go at once. */
+  private lastRefreshMs = -Infinity;
+  /** Failed refreshes since the last answer. */
+  private attempts = 0;
+  /** Answers in a row that changed no leader epoch. */
+  private equivalentResponses = 0;
+  private readonly random: () => number;
+  /** Jitter of the current backoff, drawn once per refresh so the deadline does not move. */
+  private jitter = 0.5;
 
-  constructor(private readonly opts: MetadataOptions) {}
+  constructor(private readonly opts: MetadataOptions) {
+    this.random = opts.random ?? Math.random;
+  }
 
-  /** Registers use of a topic (send() calls this); returns true when it was new. */
+  /**
+   * Registers use of a topic (send() and the sender's unknown-leader pass call this) and keeps
+   * it from expiring; returns true when it was new, which asks for a refresh at once.
+   */
   add(topic: string, nowMs: number): boolean {
     const e = this.topics.get(topic);
     const expiresAtMs = nowMs + this.opts.metadataMaxIdleMs;
@@ -126,8 +157,8 @@ export class ProducerMetadata {
       return false;
     }
     this.topics.set(topic, { expiresAtMs, lastErrorCode: 0, lastErrorMessage: null });
-    this.newTopics = true;
-    this.needUpdate = true;
+    this.newTopics.add(topic);
+    this.requestUpdateForNewTopics();
     return true;
   }
 
@@ -141,40 +172,82 @@ export class ProducerMetadata {
     return this.topics.has(topic);
   }
 
-  requestUpdate(): void {
+  /**
+   * Java's requestUpdate(resetEquivalentResponseBackoff): a refresh is wanted, within the
+   * backoff. `reset` (new metadata is wanted, not a retry of the same question) lets it go
+   * after retry.backoff.ms rather than after the grown backoff.
+   */
+  requestUpdate(reset = false): void {
     this.needUpdate = true;
+    if (reset) this.equivalentResponses = 0;
+  }
+
+  /** Java's requestUpdateForTopic: at once for a topic never answered yet, else within the backoff. */
+  requestUpdateForTopic(topic: string): void {
+    if (this.newTopics.has(topic)) this.requestUpdateForNewTopics();
+    else this.requestUpdate();
+  }
+
+  private requestUpdateForNewTopics(): void {
+    this.needUpdate = true;
+    this.lastRefreshMs = -Infinity;
+    this.equivalentResponses = 0;
   }
 
   get updateRequested(): boolean {
     return this.needUpdate;
   }
 
-  /** ms until a refresh is due (0 = now). */
+  private backoff(attempts: number): number {
+    const jitter = this.jitter;
+    return exponentialBackoff(this.opts.retryBackoffMs, this.opts.retryBackoffMaxMs, attempts, () => jitter);
+  }
+
+  /** ms until a refresh may be sent (Java's timeToAllowUpdate). */
+  timeToAllowUpdate(nowMs: number): number {
+    const forAttempts = this.lastRefreshMs + this.backoff(this.attempts > 0 ? this.attempts - 1 : 0) - nowMs;
+    // A periodic refresh (metadata.max.age.ms) starts the equivalent-answer backoff over.
+    if (this.lastSuccessfulRefreshMs + this.opts.metadataMaxAgeMs <= nowMs) this.equivalentResponses = 0;
+    const forEquivalent = this.lastRefreshMs + (this.equivalentResponses > 0 ? this.backoff(this.equivalentResponses - 1) : 0) - nowMs;
+    return Math.max(0, forAttempts, forEquivalent);
+  }
+
+  /** ms until a refresh is due (0 = now): requested or expired, and allowed by the backoff. */
   timeToNextUpdate(nowMs: number): number {
-    const backoffUntil = this.lastFailedRefreshMs + this.opts.retryBackoffMs;
-    if (this.needUpdate) {
-      if (this.newTopics) return 0;
-      return Math.max(0, backoffUntil - nowMs);
-    }
-    const due = this.lastSuccessfulRefreshMs + this.opts.metadataMaxAgeMs;
-    return Math.max(0, Math.max(due, backoffUntil) - nowMs);
+    const toExpire = this.needUpdate ? 0 : Math.max(0, this.lastSuccessfulRefreshMs + this.opts.metadataMaxAgeMs - nowMs);
+    return Math.max(toExpire, this.timeToAllowUpdate(nowMs));
   }
 
   /** Topics to put in the next request, after dropping the ones idle too long. */
   topicsToRequest(nowMs: number): string[] {
-    for (const [t, e] of this.topics) if (e.expiresAtMs <= nowMs) this.topics.delete(t);
+    for (const [t, e] of this.topics) {
+      if (e.expiresAtMs <= nowMs && !this.newTopics.has(t)) this.topics.delete(t);
+    }
     return [...this.topics.keys()];
   }
 
-  /** Called when a request is sent. */
+  /** Called when a request is sent: what is asked for from now on needs another refresh. */
   markRequested(): void {
-    this.newTopics = false;
     this.needUpdate = false;
   }
 
+  /** A refresh failed (no answer): Java's failedUpdate. */
   failedUpdate(nowMs: number): void {
-    this.lastFailedRefreshMs = nowMs;
+    this.lastRefreshMs = nowMs;
+    this.attempts++;
+    this.equivalentResponses = 0;
+    this.jitter = this.random();
     this.needUpdate = true;
+  }
+
+  /**
+   * A connection closed or a connection attempt failed (Java's handleServerDisconnect): the
+   * cluster may have moved (a dead leader), so ask again, within the backoff. A disconnect
+   * while a refresh was due counts as a failed refresh, so the backoff grows.
+   */
+  handleDisconnect(nowMs: number, refreshInFlight: boolean): void {
+    if (!refreshInFlight && this.timeToNextUpdate(nowMs) === 0) this.failedUpdate(nowMs);
+    this.requestUpdate();
   }
 
   lastError(topic: string): { code: number; message: string | null } | null {
@@ -214,22 +287,28 @@ export class ProducerMetadata {
     const brokers = new Map<number, BrokerInfo>();
     for (const b of res.brokers) brokers.set(b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack });
     const topics = new Map<string, TopicInfo>();
-    let partial = false;
+    // Java's equivalentResponseCount: an answer that moves no leader epoch (and adds no topic)
+    // taught nothing, and the next refresh waits longer.
+    let learned = false;
+    let again = false;
     for (const t of res.topics) {
       if (t.name === null) continue;
+      this.newTopics.delete(t.name);
       const entry = this.topics.get(t.name);
       if (entry) {
         entry.lastErrorCode = t.errorCode;
         entry.lastErrorMessage = t.errorCode ? errorInfo(t.errorCode).message : null;
       }
-      if (t.errorCode !== 0) {
-        if (errorInfo(t.errorCode).retriable) partial = true;
+      if (t.errorCode !== ErrorCode.NONE) {
+        // No epoch to compare: the same error again is an equivalent answer (Java counts it so).
+        if (errorInfo(t.errorCode).refreshMetadata) again = true;
         continue;
       }
       const partitions: PartitionInfo[] = [];
       const available: number[] = [];
       const known = this.cluster.topics.get(t.name);
       const sameTopic = known !== undefined && known.topicId === t.topicId;
+      if (!sameTopic) learned = true;
       for (const p of t.partitions) {
         // An answer older than what we know (a broker whose metadata lags a KIP-951 leader hint):
         // keep ours, as Java's Metadata does. Taking it would send the batch back to the old
@@ -239,7 +318,8 @@ export class ProducerMetadata {
           partitions[p.partitionIndex] = mine;
           continue;
         }
-        const leaderKnown = p.leaderId >= 0 && brokers.has(p.leaderId) && p.errorCode !== errorCodeLeaderNotAvailable;
+        if (!mine || p.leaderEpoch < 0 || p.leaderEpoch > mine.leaderEpoch) learned = true;
+        const leaderKnown = p.leaderId >= 0 && brokers.has(p.leaderId) && p.errorCode !== ErrorCode.LEADER_NOT_AVAILABLE;
         partitions[p.partitionIndex] = {
           partition: p.partitionIndex,
           leader: leaderKnown ? p.leaderId : -1,
@@ -248,7 +328,7 @@ export class ProducerMetadata {
           isr: p.isrNodes,
           offline: p.offlineReplicas,
         };
-        if (!leaderKnown) partial = true;
+        if (!leaderKnown || errorInfo(p.errorCode).refreshMetadata) again = true;
       }
       // A gap in partition numbers would be a broken answer: treat the topic as unknown.
       let complete = true;
@@ -257,7 +337,7 @@ export class ProducerMetadata {
         else if (partitions[i].leader >= 0) available.push(i);
       }
       if (!complete) {
-        partial = true;
+        again = true;
         continue;
       }
       topics.set(t.name, { name: t.name, topicId: t.topicId, partitions, availablePartitions: available });
@@ -265,13 +345,12 @@ export class ProducerMetadata {
     this.cluster = new Cluster(brokers, topics, res.clusterId);
     this.version++;
     this.lastSuccessfulRefreshMs = nowMs;
-    // Unknown leaders and retriable topic errors: ask again after the backoff.
-    if (partial) {
-      this.needUpdate = true;
-      this.lastFailedRefreshMs = nowMs;
-    }
+    this.lastRefreshMs = nowMs;
+    this.attempts = 0;
+    this.equivalentResponses = learned ? 0 : this.equivalentResponses + 1;
+    this.jitter = this.random();
+    // Unknown leaders and stale-metadata errors: ask again, within the backoff.
+    if (again) this.requestUpdate();
     return this.cluster;
   }
 }
-
-const errorCodeLeaderNotAvailable = 5;

@@ -55,8 +55,10 @@ export class ProducerBatch {
   baseSequence = -1;
   /** A split child: retried without counting the attempt (Java's split batches). */
   isSplit = false;
-  /** Set when the leader epoch changed since this retry began (KIP-951 skips the backoff). */
-  leaderChangedSinceRetry = false;
+  /** The partition's leader epoch last seen for this batch (-1: none yet). */
+  private currentLeaderEpoch = -1;
+  /** `attempts` when the leader epoch last moved forward. */
+  private attemptsWhenLeaderLastChanged = 0;
   private needsRewrite = false;
   /** The pieces this batch was split into: its records' outcomes are theirs. */
   private splitInto: ProducerBatch[] | null = null;
@@ -185,6 +187,31 @@ export class ProducerBatch {
     if (!this.needsRewrite || !this.bytes) return;
     rewriteProducerState(this.bytes, this.producerId, this.producerEpoch, this.baseSequence);
     this.needsRewrite = false;
+  }
+
+  /**
+   * Java's ProducerBatch.maybeUpdateLeaderEpoch: the ready and drain passes show the batch its
+   * partition's leader epoch; a newer one during a retry lets the retry skip its backoff
+   * (KIP-951), whether it came from a Produce answer's hint or from a Metadata answer.
+   */
+  maybeUpdateLeaderEpoch(leaderEpoch: number): void {
+    if (leaderEpoch >= 0 && (this.currentLeaderEpoch < 0 || this.currentLeaderEpoch < leaderEpoch)) {
+      this.attemptsWhenLeaderLastChanged = this.attempts;
+      this.currentLeaderEpoch = leaderEpoch;
+    }
+  }
+
+  /** True while retrying toward a leader newer than the one the last attempt went to. */
+  get hasLeaderChangedForTheOngoingRetry(): boolean {
+    return this.attempts >= 1 && this.attempts === this.attemptsWhenLeaderLastChanged;
+  }
+
+  /**
+   * Renumbered (new epoch or sequence) since it was last sent: an answer to that send speaks of
+   * the old numbering (Java's sequenceHasBeenReset).
+   */
+  get sequenceHasBeenReset(): boolean {
+    return this.needsRewrite;
   }
 
   /** Records the start of a new attempt when the batch goes back to its queue. */

@@ -19,9 +19,9 @@ import { INIT_PRODUCER_ID_API, METADATA_API, PRODUCE_API } from '../protocol/api
 import {
   brokerErrorFor,
   ConnectionError,
+  ErrorCode,
   errorInfo,
   InvalidRecordError,
-  isPossiblyPersisted,
   KafkaError,
   MalformedResponseError,
   RecordTooLargeError,
@@ -40,20 +40,24 @@ import {
   TopicProduceData,
 } from '../protocol/messages/produce';
 import type { RecordAccumulator } from './accumulator';
+import {
+  CHECK_SEQUENCE,
+  DUPLICATE_IS_SUCCESS,
+  FATAL,
+  LEADER_HINT,
+  POSSIBLY_PERSISTED,
+  produceErrorAction,
+  REFRESH_METADATA,
+  requestFailureCode,
+  RETRY,
+  SPLIT,
+} from './error-actions';
 import type { Clock, TimerHandle } from './clock';
 import type { IdempotenceManager } from './idempotence';
 import type { ProducerMetadata } from './metadata';
 import type { ProducerMetrics } from './metrics';
 import type { ProducerBatch } from './producer-batch';
 
-const NONE = 0;
-const MESSAGE_TOO_LARGE = 10;
-const NOT_LEADER_OR_FOLLOWER = 6;
-const NETWORK_EXCEPTION = 13;
-const FENCED_LEADER_EPOCH = 74;
-const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
-const DUPLICATE_SEQUENCE_NUMBER = 46;
-const UNKNOWN_PRODUCER_ID = 59;
 
 export interface SenderOptions {
   acks: number;
@@ -105,6 +109,13 @@ export class Sender {
     private readonly hooks: SenderHooks,
   ) {
     pool.onChange = () => this.wakeup();
+    // Java's NetworkClient asks for metadata on every disconnect, failed connection attempts
+    // included: a leader killed without a goodbye is only found out that way, once the
+    // cluster has moved its partitions.
+    pool.onDisconnect = () => {
+      this.metadata.handleDisconnect(this.clock.now(), this.metadataInFlight);
+      this.wakeup();
+    };
   }
 
   /** Made once: send() wakes the loop for most records, and a closure per call would allocate. */
@@ -205,7 +216,7 @@ export class Sender {
       )
       .then(
         (res) => {
-          if (res.errorCode === NONE) {
+          if (res.errorCode === ErrorCode.NONE) {
             idem.setProducerIdAndEpoch(res.producerId, res.producerEpoch);
             idem.rewritePending();
             this.hooks.emit?.('producerId', { producerId: res.producerId, epoch: res.producerEpoch });
@@ -265,7 +276,12 @@ export class Sender {
   private sendProducerData(now: number): number {
     const cluster = this.metadata.cluster;
     const result = this.accumulator.ready(cluster, now);
-    if (result.unknownLeaderTopics.size > 0) this.metadata.requestUpdate();
+    if (result.unknownLeaderTopics.size > 0) {
+      // Java's Sender.sendProducerData: a topic with queued records and no leader is (re)added,
+      // so one dropped for idleness (metadata.max.idle.ms) during an outage is asked for again.
+      for (const topic of result.unknownLeaderTopics) this.metadata.add(topic, now);
+      this.metadata.requestUpdate();
+    }
     let notReadyDelay = Infinity;
     const sendable: number[] = [];
     for (const node of result.readyNodes) {
@@ -275,13 +291,19 @@ export class Sender {
         notReadyDelay = Math.min(notReadyDelay, this.pool.reconnectDelayMs(node) || Infinity);
         continue;
       }
-      this.accumulator.markNodeAvailable(node);
-      if (conn.inFlightCount >= this.opts.maxInFlightRequestsPerConnection) continue; // a response wakes us
+      // A node at max.in.flight or throttled is not ready either (Java's NetworkClient.ready),
+      // which partitioner.availability.timeout.ms counts against it.
+      if (conn.inFlightCount >= this.opts.maxInFlightRequestsPerConnection) {
+        this.accumulator.markNodeUnavailable(node, now);
+        continue; // a response wakes us
+      }
       const throttledFor = (this.throttledUntilMs.get(node) ?? 0) - now;
       if (throttledFor > 0) {
+        this.accumulator.markNodeUnavailable(node, now);
         notReadyDelay = Math.min(notReadyDelay, throttledFor);
         continue;
       }
+      this.accumulator.markNodeAvailable(node);
       sendable.push(node);
     }
     const drained = this.hooks.canDrain() ? this.accumulator.drain(cluster, sendable, this.opts.maxRequestSize, now) : new Map<number, ProducerBatch[]>();
@@ -335,6 +357,10 @@ export class Sender {
     }
     // v13 names topics by id; without a known id, stay at v12 (as the Java client does).
     if (version >= 13) for (const t of byTopic.values()) if (!t.topicId || t.topicId === ZERO_UUID) version = 12;
+    // The answer is read with the ids this request used: a refresh in between may drop or
+    // change a topic, and the written batch must still be recognised (not retried).
+    const nameById = new Map<string, string>();
+    if (version >= 13) for (const t of byTopic.values()) nameById.set(t.topicId!, t.name);
     const request = { transactionalId: null, acks: this.opts.acks, timeoutMs: this.opts.requestTimeoutMs, topicData: [...byTopic.values()] };
     const detached: DetachedRecords = { positions: [], records: [] };
     const expectResponse = this.opts.acks !== 0;
@@ -350,7 +376,7 @@ export class Sender {
       .then(
         (res) => {
           if (expectResponse && res.throttleTimeMs > 0) this.throttledUntilMs.set(node, this.clock.now() + res.throttleTimeMs);
-          this.handleProduceResponse(batches, expectResponse ? res : null, v, sentAtMs);
+          this.handleProduceResponse(batches, expectResponse ? res : null, v, nameById, sentAtMs);
         },
         (err: Error) => this.handleRequestFailure(batches, err),
       )
@@ -360,15 +386,12 @@ export class Sender {
       });
   }
 
-  private handleProduceResponse(batches: ProducerBatch[], res: ProduceResponse | null, version: number, sentAtMs: number): void {
+  private handleProduceResponse(batches: ProducerBatch[], res: ProduceResponse | null, version: number, nameById: ReadonlyMap<string, string>, sentAtMs: number): void {
     const now = this.clock.now();
     this.metrics.recordLatency(now - sentAtMs);
     if (res) this.metrics.recordThrottle(res.throttleTimeMs);
     const byKey = new Map<string, PartitionProduceResponse>();
     if (res) {
-      const cluster = this.metadata.cluster;
-      const nameById = new Map<string, string>();
-      if (version >= 13) for (const t of cluster.topics.values()) nameById.set(t.topicId, t.name);
       for (const t of res.responses) {
         const name = version >= 13 ? nameById.get(t.topicId) ?? '' : t.name;
         for (const p of t.partitionResponses) byKey.set(`${name}\u0000${p.index}`, p);
@@ -383,61 +406,60 @@ export class Sender {
       }
       const pr = byKey.get(`${b.topic}\u0000${b.partition}`);
       if (!pr) {
-        this.retryOrFail(
-          b,
-          NETWORK_EXCEPTION,
-          new MalformedResponseError(`Produce response has no answer for ${b.topic}-${b.partition}`, { field: 'responses', apiKey: 0, apiVersion: version }),
-          now,
-        );
+        const missing = new MalformedResponseError(`Produce response has no answer for ${b.topic}-${b.partition}`, { field: 'responses', apiKey: PRODUCE_API.apiKey, apiVersion: version });
+        this.handleError(b, ErrorCode.NETWORK_EXCEPTION, missing, now, null, res.nodeEndpoints);
         continue;
       }
-      this.handlePartitionResponse(b, pr, res.nodeEndpoints, now);
+      if (pr.errorCode === ErrorCode.NONE) this.completeBatch(b, pr.baseOffset, pr.logAppendTimeMs);
+      else this.handleError(b, pr.errorCode, null, now, pr, res.nodeEndpoints);
     }
   }
 
-  private handlePartitionResponse(batch: ProducerBatch, pr: PartitionProduceResponse, endpoints: readonly NodeEndpoint[], now: number): void {
-    const code = pr.errorCode;
-    if (code === NONE) {
-      this.completeBatch(batch, pr.baseOffset, pr.logAppendTimeMs);
-      return;
+  /** The whole request failed: connection lost, request timed out, or a malformed response. */
+  private handleRequestFailure(batches: ProducerBatch[], err: Error): void {
+    const now = this.clock.now();
+    const code = requestFailureCode(err instanceof RequestTimedOutError);
+    const cause = err instanceof KafkaError ? err : new ConnectionError(err.message, { cause: err });
+    for (const b of batches) {
+      this.returnFromFlight(b);
+      if (b.isDone) continue;
+      this.handleError(b, code, cause, now, null, []);
     }
-    if (code === MESSAGE_TOO_LARGE && batch.recordCount > 1) {
+  }
+
+  /**
+   * A batch's error, answered or not: one switch over the action bits of error-actions.ts
+   * (Java's Sender.completeBatch). `err` is the cause when the request itself failed.
+   */
+  private handleError(batch: ProducerBatch, code: number, err: Error | null, now: number, pr: PartitionProduceResponse | null, endpoints: readonly NodeEndpoint[]): void {
+    const action = produceErrorAction(code, this.idempotence !== null);
+    if (action & SPLIT && batch.recordCount > 1) {
       this.split(batch, now);
       return;
     }
-    if (code === DUPLICATE_SEQUENCE_NUMBER && this.idempotence) {
-      // The broker already has this batch: a success whose offset it does not repeat.
-      this.completeBatch(batch, pr.baseOffset, pr.logAppendTimeMs);
-      return;
-    }
-    if (errorInfo(code).refreshMetadata) {
+    if (action & REFRESH_METADATA) {
       this.metadata.requestUpdate();
       // KIP-951: the broker names the new leader; use it now rather than after a refresh.
-      if ((code === NOT_LEADER_OR_FOLLOWER || code === FENCED_LEADER_EPOCH) && pr.currentLeader.leaderId >= 0) {
-        if (this.metadata.updateLeader(batch.topic, batch.partition, pr.currentLeader, endpoints)) {
-          this.pool.updateBrokers(this.metadata.cluster.brokers.values());
-          batch.leaderChangedSinceRetry = true;
-        }
+      if (action & LEADER_HINT && pr && pr.currentLeader.leaderId >= 0 && pr.currentLeader.leaderEpoch >= 0) {
+        if (this.metadata.updateLeader(batch.topic, batch.partition, pr.currentLeader, endpoints)) this.pool.updateBrokers(this.metadata.cluster.brokers.values());
       }
     }
-    this.retryOrFail(batch, code, null, now, pr);
-  }
-
-  /** Retries a failed batch when allowed, else fails it with the error for `code`. */
-  private retryOrFail(batch: ProducerBatch, code: number, err: Error | null, now: number, pr?: PartitionProduceResponse): void {
-    if (this.canRetry(batch, code, now)) {
-      if (this.idempotence && batch.hasSequence) {
-        if (code === OUT_OF_ORDER_SEQUENCE_NUMBER) this.idempotence.handleOutOfOrder(batch);
-        else if (code === UNKNOWN_PRODUCER_ID) this.idempotence.handleUnknownProducerId(batch);
-      }
+    const withinBudget = !batch.isDone && !batch.hasReachedDeliveryTimeout(this.opts.deliveryTimeoutMs, now) && batch.attempts < this.opts.retries;
+    if (withinBudget && action & (RETRY | CHECK_SEQUENCE)) {
+      if (action & CHECK_SEQUENCE && batch.hasSequence) this.idempotence!.checkSequenceError(batch, code === ErrorCode.UNKNOWN_PRODUCER_ID, pr?.logStartOffset ?? -1);
       this.accumulator.reenqueue(batch, now);
       this.metrics.retries += batch.recordCount;
       this.hooks.emit?.('retry', { topic: batch.topic, partition: batch.partition, attempt: batch.attempts, error: errorInfo(code).name });
       return;
     }
+    if (action & DUPLICATE_IS_SUCCESS) {
+      // The broker already has this batch: a success whose offset it does not repeat.
+      this.completeBatch(batch, pr?.baseOffset ?? -1, pr?.logAppendTimeMs ?? -1);
+      return;
+    }
     let error = err ?? brokerErrorFor(code, pr?.errorMessage ?? null);
     let recordErrors: Map<number, Error> | undefined;
-    if (code === MESSAGE_TOO_LARGE) error = new RecordTooLargeError(`The record is larger than the broker accepts for ${batch.topic}-${batch.partition} (MESSAGE_TOO_LARGE).`, { cause: error });
+    if (action & SPLIT) error = new RecordTooLargeError(`The record is larger than the broker accepts for ${batch.topic}-${batch.partition} (MESSAGE_TOO_LARGE).`, { cause: error });
     if (pr && pr.recordErrors.length > 0) {
       // Only the named records were invalid; the others fail because their batch did. As in
       // Java: one named record gets the partition's error type, several get InvalidRecordError.
@@ -449,30 +471,11 @@ export class Sender {
       }
       error = new KafkaError(`Failed to append record because it was part of a batch which had one or more invalid records (${errorInfo(code).name}).`, { cause: error });
     }
+    // Every later send fails with it too (Java's maybeTransitionToErrorState).
+    if (action & FATAL) this.idempotence!.fail(error);
     // Without a definite refusal (time or retries ran out, or the last attempt timed out or
     // lost its connection), an earlier attempt may have been written.
-    const fateUnknown =
-      code === NETWORK_EXCEPTION || isPossiblyPersisted(code) || batch.hasReachedDeliveryTimeout(this.opts.deliveryTimeoutMs, now) || batch.attempts >= this.opts.retries;
-    this.failBatch(batch, error, recordErrors, fateUnknown);
-  }
-
-  private canRetry(batch: ProducerBatch, code: number, now: number): boolean {
-    if (batch.isDone || batch.hasReachedDeliveryTimeout(this.opts.deliveryTimeoutMs, now) || batch.attempts >= this.opts.retries) return false;
-    if (this.idempotence && (code === OUT_OF_ORDER_SEQUENCE_NUMBER || code === UNKNOWN_PRODUCER_ID)) return true;
-    return errorInfo(code).retriable;
-  }
-
-  /** The whole request failed: connection lost, request timed out, or a malformed response. */
-  private handleRequestFailure(batches: ProducerBatch[], err: Error): void {
-    const now = this.clock.now();
-    this.metadata.requestUpdate();
-    const code = err instanceof RequestTimedOutError ? 7 : NETWORK_EXCEPTION;
-    const cause = err instanceof KafkaError ? err : new ConnectionError(err.message, { cause: err });
-    for (const b of batches) {
-      this.returnFromFlight(b);
-      if (b.isDone) continue;
-      this.retryOrFail(b, code, cause, now);
-    }
+    this.failBatch(batch, error, recordErrors, (action & POSSIBLY_PERSISTED) !== 0 || !withinBudget);
   }
 
   private returnFromFlight(batch: ProducerBatch): void {
@@ -518,6 +521,12 @@ export class Sender {
 
   failQueued(err: Error): void {
     for (const b of this.accumulator.drainAllQueued()) this.failBatch(b, err);
+  }
+
+  /** Fails the queued batches whose leader is `nodeId` (authentication to it failed). */
+  failQueuedForNode(nodeId: number, err: Error): void {
+    const cluster = this.metadata.cluster;
+    for (const b of this.accumulator.drainQueued((b) => cluster.leaderFor(b.topic, b.partition) === nodeId)) this.failBatch(b, err);
   }
 
   /** Fails every unfinished batch, queued or in flight (forced close). */

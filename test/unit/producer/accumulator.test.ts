@@ -413,13 +413,22 @@ describe('retry backoff', () => {
     expect(r.nextReadyCheckDelayMs).toBe(200);
   });
 
-  test('a leader change reported since the retry began skips the backoff (KIP-951)', () => {
+  test('a newer leader epoch seen since the retry began skips the backoff (KIP-951), however it was learned', () => {
     const s = setup();
     s.append('t', 0, bytes(10));
     const [b] = s.acc.drain(s.cluster, [0], 1 << 20, s.clock.now()).get(0)!;
     s.acc.reenqueue(b, s.clock.now());
-    b.leaderChangedSinceRetry = true;
-    expect([...s.acc.ready(s.cluster, s.clock.now()).readyNodes]).toEqual([0]);
+    // Same leader epoch: the retry waits out its backoff.
+    expect(s.acc.ready(s.cluster, s.clock.now()).readyNodes.size).toBe(0);
+    // A Metadata answer (no Produce hint) with the partition's leader epoch moved on, leader elsewhere.
+    const moved = makeCluster({ t: [1, 1, 0, 1] });
+    const p0 = moved.topics.get('t')!.partitions[0] as { leaderEpoch: number };
+    p0.leaderEpoch = 1;
+    expect([...s.acc.ready(moved, s.clock.now()).readyNodes]).toEqual([1]);
+    // Once sent again and re-queued, the next retry backs off again.
+    expect(s.acc.drain(moved, [1], 1 << 20, s.clock.now()).get(1)).toEqual([b]);
+    s.acc.reenqueue(b, s.clock.now());
+    expect(s.acc.ready(moved, s.clock.now()).readyNodes.size).toBe(0);
   });
 });
 
