@@ -28,6 +28,8 @@ export interface BrokerPoolOptions {
   reconnectBackoffMs: number;
   reconnectBackoffMaxMs: number;
   connectionsMaxIdleMs: number;
+  /** max.in.flight.requests.per.connection: a node at the cap is not least loaded. */
+  maxInFlightRequestsPerConnection?: number;
   tls?: tls.ConnectionOptions | true;
   now?: () => number;
   random?: () => number;
@@ -156,7 +158,8 @@ export class BrokerPool {
   }
 
   /**
-   * The node with the fewest requests in flight among those with a ready connection; else one
+   * The node with the fewest requests in flight among those with a ready connection below the
+   * in-flight cap; else one
    * already connecting; else one we may connect to now: a known broker first, then a bootstrap
    * server (so a cluster whose known brokers are all down is found again from the bootstrap
    * list). Null when every node is backing off; minReconnectDelayMs() then says for how long.
@@ -164,8 +167,10 @@ export class BrokerPool {
   leastLoadedNode(): number | null {
     let best: number | null = null;
     let bestLoad = Infinity;
+    const cap = this.opts.maxInFlightRequestsPerConnection ?? Infinity;
     for (const [id, s] of this.nodes) {
-      if (s.conn && s.conn.state === 'ready' && s.conn.inFlightCount < bestLoad) {
+      // Java's leastLoadedNode takes only nodes that can take one more request.
+      if (s.conn && s.conn.state === 'ready' && s.conn.inFlightCount < cap && s.conn.inFlightCount < bestLoad) {
         best = id;
         bestLoad = s.conn.inFlightCount;
       }
@@ -175,17 +180,22 @@ export class BrokerPool {
     const connecting = all.find((s) => s.connecting && s.address.nodeId >= 0) ?? all.find((s) => s.connecting);
     if (connecting) return connecting.address.nodeId;
     const now = this.now();
-    const free = all.filter((s) => now >= s.reconnectAtMs).sort((a, b) => a.reconnectAtMs - b.reconnectAtMs);
+    // A ready node left out above is at the cap: a response frees it (and wakes the sender).
+    const free = all.filter((s) => now >= s.reconnectAtMs && !(s.conn && s.conn.state === 'ready')).sort((a, b) => a.reconnectAtMs - b.reconnectAtMs);
     const pick = free.find((s) => s.address.nodeId >= 0) ?? free[0];
     return pick ? pick.address.nodeId : null;
   }
 
-  /** ms until some node may be tried again: 0 when leastLoadedNode() has one now. */
+  /**
+   * ms until some node may be tried again (0 when one is connecting); Infinity when the only
+   * usable nodes are at the in-flight cap, whose answers wake the sender.
+   */
   minReconnectDelayMs(): number {
     let min = Infinity;
     const now = this.now();
     for (const s of this.nodes.values()) {
-      if (s.connecting || (s.conn && s.conn.state === 'ready')) return 0;
+      if (s.connecting) return 0;
+      if (s.conn && s.conn.state === 'ready') continue; // at the in-flight cap: a response wakes us
       min = Math.min(min, Math.max(0, s.reconnectAtMs - now));
     }
     return min;

@@ -324,6 +324,17 @@ export class RecordAccumulator {
     this.ratios.set(batch.topic, next);
   }
 
+  /**
+   * After a split, the topic's estimate becomes the refused batch's own ratio, at least 1
+   * (Java's splitAndReenqueue): the estimate that let it grow too large is not used again.
+   */
+  resetRatioAfterSplit(batch: ProducerBatch): void {
+    if (this.opts.compression === 0 || !batch.isClosed) return;
+    const raw = batch.builder.sizeInBytes - RECORDS_OFFSET;
+    if (raw <= 0) return;
+    this.ratios.set(batch.topic, Math.max(1, (batch.closedBytes.length - RECORDS_OFFSET) / raw));
+  }
+
   /** Strict per-partition order without idempotence (max.in.flight = 1): one batch at a time. */
   mute(batch: ProducerBatch): void {
     if (this.opts.maxInFlightRequestsPerConnection === 1) this.muted.add(`${batch.topic}\u0000${batch.partition}`);

@@ -28,6 +28,7 @@ import {
   ConfigError,
   errorInfo,
   InvalidArgumentError,
+  InvalidTopicError,
   KafkaError,
   PartitionerError,
   ProducerClosedError,
@@ -175,6 +176,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       reconnectBackoffMs: c.reconnectBackoffMs,
       reconnectBackoffMaxMs: c.reconnectBackoffMaxMs,
       connectionsMaxIdleMs: c.connectionsMaxIdleMs < 0 ? Infinity : c.connectionsMaxIdleMs,
+      maxInFlightRequestsPerConnection: c.maxInFlightRequestsPerConnection,
       tls: c.ssl ? (c.ssl as object) : undefined,
       // SASL runs on every new connection after ApiVersions, before any other request.
       onConnected: sasl ? (conn) => authenticate(conn, sasl) : undefined,
@@ -308,7 +310,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     if (!this.validTopics.has(topic)) {
       const invalid = invalidTopicReason(topic);
       if (invalid) {
-        this.finishPending(p, new KafkaError(`Invalid topic '${topic}': ${invalid}.`, { code: 'INVALID_TOPIC_EXCEPTION' }));
+        this.finishPending(p, new InvalidTopicError(`Invalid topic '${topic}': ${invalid}.`));
         return promise;
       }
       this.validTopics.add(topic);
@@ -585,7 +587,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     });
     if (timer) this.clock.clearTimeout(timer);
     if (!finished) {
-      const err = new KafkaError('The producer was closed forcefully: the close timeout passed before these records were sent.', { code: 'ERR_KAFKA_PRODUCER_CLOSED' });
+      const err = new ProducerClosedError('The producer was closed forcefully: the close timeout passed before these records were sent.');
       for (const p of this.pending.drain()) this.finishPending(p, err);
       this.sender.failAll(err);
       this.pool.close(err);
@@ -602,7 +604,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
   partitionsFor(topic: string): Promise<PartitionInfo[]> {
     if (this.closed) return Promise.reject(new ProducerClosedError());
     const invalid = invalidTopicReason(topic);
-    if (invalid) return Promise.reject(new KafkaError(`Invalid topic '${topic}': ${invalid}.`, { code: 'INVALID_TOPIC_EXCEPTION' }));
+    if (invalid) return Promise.reject(new InvalidTopicError(`Invalid topic '${topic}': ${invalid}.`));
     const now = this.clock.now();
     this.metadata.add(topic, now);
     const info = this.metadata.cluster.topics.get(topic);

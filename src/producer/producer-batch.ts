@@ -139,7 +139,9 @@ export class ProducerBatch {
     const before = count === 0 ? 0 : this.estimatedSizeInBytes;
     if (count > 0) {
       const size = exactRecordSize(count, timestamp - this.builder.baseTimestamp, key, value, headersSize);
-      const grown = this.compressionRatio === 1 ? this.builder.sizeInBytes + size : before + Math.ceil(size * this.compressionRatio * 1.05);
+      // Java's MemoryRecordsBuilder.hasRoomFor: what is written counts at the estimated
+      // compression ratio, the record to add at its full size.
+      const grown = before + size;
       if (grown > this.writeLimit) {
         this.closedForAppends = true;
         return -1;

@@ -493,6 +493,7 @@ export class Sender {
     // makes progress, down to single records (which then fail with RecordTooLargeError).
     const raw = batch.builder.sizeInBytes;
     const splitSize = raw > this.opts.batchSize ? this.opts.batchSize : Math.ceil(raw / 2);
+    this.accumulator.resetRatioAfterSplit(batch);
     const parts = batch.split(splitSize, this.opts.compression, this.opts.compressionLevel);
     if (this.idempotence && batch.hasSequence) {
       // The pieces keep the big batch's place in the sequence: consecutive from its base.

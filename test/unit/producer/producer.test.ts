@@ -8,6 +8,7 @@ import { murmur2, toPositive } from '../../../src/producer/partitioners/murmur2'
 import type { ProducerRecord, RecordMetadata } from '../../../src/producer/record';
 import {
   BufferExhaustedError,
+  InvalidTopicError,
   KafkaError,
   ProducerClosedError,
   RecordTooLargeError,
@@ -157,6 +158,7 @@ describe('send() outcomes', () => {
     await Promise.resolve();
     expect(h.out.all[0].calls).toBe(1);
     expect((h.out.all[0].err as KafkaError).code).toBe('INVALID_TOPIC_EXCEPTION');
+    expect(h.out.all[0].err).toBeInstanceOf(InvalidTopicError);
   });
 
   test('a serializer that throws makes send() throw SerializationError (nothing is queued)', async () => {
@@ -407,6 +409,7 @@ describe('close()', () => {
     await h.clock.advanceAndSettle(1);
     await h.clock.waitFor(() => closed);
     expect((h.out.all[0].err as KafkaError).code).toBe('ERR_KAFKA_PRODUCER_CLOSED');
+    expect(h.out.all[0].err).toBeInstanceOf(ProducerClosedError);
     h.out.expectExactlyOnce();
   });
 
