@@ -14,6 +14,7 @@
  *   stream position can no longer be trusted after a decode failure of the frame header,
  *   a corrupt frame size closes the connection.
  */
+import { transition, TransitionTable } from './state-machine';
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
@@ -76,7 +77,19 @@ interface InFlight {
   deadlineMs: number;
 }
 
-export type ConnectionState = 'idle' | 'connecting' | 'ready' | 'closed';
+export type ConnectionState = 'idle' | 'connecting' | 'ready' | 'authenticating' | 'closed';
+
+/**
+ * idle -> connecting (TCP, TLS, ApiVersions) -> ready; ready -> authenticating (SASL, before
+ * anyone else may use the connection) -> ready; any state but closed -> closed.
+ */
+const CONNECTION_MOVES: TransitionTable<ConnectionState> = {
+  idle: ['connecting', 'closed'],
+  connecting: ['ready', 'closed'],
+  ready: ['authenticating', 'closed'],
+  authenticating: ['ready', 'closed'],
+  closed: [],
+};
 
 export class Connection extends EventEmitter {
   readonly host: string;
@@ -121,6 +134,10 @@ export class Connection extends EventEmitter {
     return this.stateValue;
   }
 
+  private moveTo(next: ConnectionState): void {
+    this.stateValue = transition('connection', CONNECTION_MOVES, this.stateValue, next);
+  }
+
   get address(): string {
     return `${this.host}:${this.port}`;
   }
@@ -135,11 +152,11 @@ export class Connection extends EventEmitter {
     if (this.stateValue === 'ready') return Promise.resolve();
     if (this.stateValue === 'closed') return Promise.reject(new ConnectionError(`connection to ${this.address} is closed`, { broker: this.address }));
     if (!this.connecting) {
-      this.stateValue = 'connecting';
+      this.moveTo('connecting');
       this.connecting = this.open().then(
         () => {
           this.connecting = null;
-          this.stateValue = 'ready';
+          this.moveTo('ready');
           this.emit('ready');
         },
         (err: Error) => {
@@ -154,7 +171,7 @@ export class Connection extends EventEmitter {
 
   /**
    * Runs an authentication step (SASL) on a connection that connect() has made ready, before
-   * anyone else may use it: meanwhile the state reads 'connecting' again, so a pool does not
+   * anyone else may use it: meanwhile the state reads 'authenticating', so a pool does not
    * hand the connection out and connect() waits for the step. A failed step closes the
    * connection with its error.
    */
@@ -162,14 +179,14 @@ export class Connection extends EventEmitter {
     if (this.stateValue !== 'ready' || this.connecting) {
       return Promise.reject(new ConnectionError(`connection to ${this.address} is not ready for authentication`, { broker: this.address }));
     }
-    this.stateValue = 'connecting';
+    this.moveTo('authenticating');
     this.connecting = Promise.resolve()
       .then(step)
       .then(
         () => {
           this.connecting = null;
-          if (this.stateValue !== 'connecting') throw new ConnectionError(`connection to ${this.address} was closed during authentication`, { broker: this.address });
-          this.stateValue = 'ready';
+          if (this.stateValue !== 'authenticating') throw new ConnectionError(`connection to ${this.address} was closed during authentication`, { broker: this.address });
+          this.moveTo('ready');
         },
         (err: Error) => {
           this.connecting = null;
@@ -451,7 +468,7 @@ export class Connection extends EventEmitter {
   /** Closes the socket and fails every request in flight with `err` (or a ConnectionError). */
   close(err?: Error): void {
     if (this.stateValue === 'closed') return;
-    this.stateValue = 'closed';
+    this.moveTo('closed');
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;

@@ -21,6 +21,7 @@
  *
  * Locality: sender only.
  */
+import { transition, TransitionTable } from '../net/state-machine';
 import type { ProducerBatch } from './producer-batch';
 
 const MAX_EPOCH = 32767;
@@ -38,6 +39,18 @@ interface PartitionState {
 }
 
 export type IdempotenceState = 'uninitialized' | 'initializing' | 'ready' | 'fatal';
+
+/**
+ * uninitialized -> initializing (InitProducerId sent) -> ready (an id and epoch), or back to
+ * uninitialized when it failed retriably; ready -> uninitialized when the epoch is exhausted
+ * (a new id is fetched); any state -> fatal (fenced, not authorized, unsupported), for good.
+ */
+const IDEMPOTENCE_MOVES: TransitionTable<IdempotenceState> = {
+  uninitialized: ['initializing', 'fatal'],
+  initializing: ['ready', 'uninitialized', 'fatal'],
+  ready: ['uninitialized', 'fatal'],
+  fatal: [],
+};
 
 export class IdempotenceManager {
   producerId = -1;
@@ -58,13 +71,13 @@ export class IdempotenceManager {
   }
 
   transitionTo(next: IdempotenceState): void {
-    this.state = next;
+    this.state = transition('idempotence', IDEMPOTENCE_MOVES, this.state, next);
   }
 
   setProducerIdAndEpoch(producerId: number, producerEpoch: number): void {
     this.producerId = producerId;
     this.producerEpoch = producerEpoch;
-    this.state = 'ready';
+    this.transitionTo('ready');
   }
 
   /** The sender checks this each loop: an epoch bump (or a new producer id) is due. */
@@ -76,7 +89,7 @@ export class IdempotenceManager {
       // Epoch exhausted: forget the id; every partition starts over with the new one.
       this.producerId = -1;
       this.producerEpoch = -1;
-      this.state = 'uninitialized';
+      this.transitionTo('uninitialized');
       for (const key of this.partitions.keys()) this.partitionsToRewrite.add(key);
       return 'needs-new-id';
     }
@@ -284,7 +297,8 @@ export class IdempotenceManager {
 
   /** Fatal state (e.g. fenced, authorization): every later send fails with `err`. */
   fail(err: Error): void {
-    this.state = 'fatal';
+    if (this.state === 'fatal') return; // the first fatal error is the one every send reports
+    this.transitionTo('fatal');
     this.fatalError = err;
   }
 

@@ -216,6 +216,8 @@ export class Sender {
       )
       .then(
         (res) => {
+          // A fatal error meanwhile (a Produce answer) ends the idempotent producer for good.
+          if (idem.state !== 'initializing') return;
           if (res.errorCode === ErrorCode.NONE) {
             idem.setProducerIdAndEpoch(res.producerId, res.producerEpoch);
             idem.rewritePending();
@@ -228,6 +230,7 @@ export class Sender {
           }
         },
         () => {
+          if (idem.state !== 'initializing') return;
           idem.transitionTo('uninitialized');
           this.initRetryAtMs = this.clock.now() + this.opts.retryBackoffMs;
         },

@@ -466,6 +466,16 @@ export class PartitionerError extends KafkaError {
   }
 }
 
+/** A state machine was asked for a move its table does not allow: a defect of the client. */
+export class IllegalStateError extends KafkaError {
+  static {
+    named(this, 'IllegalStateError');
+  }
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { ...causeOf(options), code: 'ERR_KAFKA_ILLEGAL_STATE', retriable: false });
+  }
+}
+
 /** A producer option is missing, of the wrong type or out of range. */
 export class ConfigError extends KafkaError {
   static {

@@ -319,13 +319,13 @@ describe('Connection.authenticate over a socket', () => {
   let server: MiniSaslBroker;
   afterEach(async () => server?.close());
 
-  test('SCRAM-SHA-512: the connection is withheld (connecting) until SASL is done, then ready', async () => {
+  test('SCRAM-SHA-512: the connection is withheld (authenticating) until SASL is done, then ready', async () => {
     server = await MiniSaslBroker.start({ users: new Map([['alice', 'alice-secret']]), delayMs: 30 });
     const conn = new Connection({ host: '127.0.0.1', port: server.port, requestTimeoutMs: 5000 });
     await conn.connect();
     expect(conn.state).toBe('ready');
     const p = authenticate(conn, { mechanism: 'SCRAM-SHA-512', username: 'alice', password: 'alice-secret' });
-    expect(conn.state).toBe('connecting');
+    expect(conn.state).toBe('authenticating');
     const again = conn.connect(); // a second connect() waits for the same attempt
     await p;
     await again;

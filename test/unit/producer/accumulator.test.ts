@@ -483,6 +483,7 @@ describe('reenqueue', () => {
 
   test('with idempotence, retried batches go back in sequence order, ahead of batches without a sequence', () => {
     const idem = new IdempotenceManager();
+    idem.transitionTo('initializing');
     idem.setProducerIdAndEpoch(42, 0);
     const v = bytes(50);
     const s = setup({ batchSize: RECORDS_OFFSET + recSize(v) }, { idempotence: idem });

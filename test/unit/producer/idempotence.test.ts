@@ -420,6 +420,7 @@ describe('IdempotenceManager (pure)', () => {
     const m = new IdempotenceManager();
     const a = batch(0, 3);
     expect(m.shouldStopDrain(a)).toBe(true); // no producer id yet
+    m.transitionTo('initializing');
     m.setProducerIdAndEpoch(9, 0);
     expect(m.shouldStopDrain(a)).toBe(false);
     a.close(9, 0, m.assignSequence(a));
@@ -436,6 +437,7 @@ describe('IdempotenceManager (pure)', () => {
 
   test('a new batch waits while the partition has a batch in flight and none acknowledged yet', () => {
     const m = new IdempotenceManager();
+    m.transitionTo('initializing');
     m.setProducerIdAndEpoch(9, 0);
     const a = batch(0, 3);
     a.close(9, 0, m.assignSequence(a));
@@ -450,6 +452,7 @@ describe('IdempotenceManager (pure)', () => {
 
   test('an epoch bump renumbers the outstanding batches of the affected partition from 0', () => {
     const m = new IdempotenceManager();
+    m.transitionTo('initializing');
     m.setProducerIdAndEpoch(9, 0);
     const [a, b, c] = [batch(0, 2), batch(0, 3), batch(0, 1)];
     for (const x of [a, b, c]) x.close(9, 0, m.assignSequence(x));
@@ -465,6 +468,7 @@ describe('IdempotenceManager (pure)', () => {
 
   test('a batch failed with its fate unknown: no renumbering while others are in flight; new batches wait', () => {
     const m = new IdempotenceManager();
+    m.transitionTo('initializing');
     m.setProducerIdAndEpoch(9, 0);
     const [a, b] = [batch(0, 2), batch(0, 3)];
     for (const x of [a, b]) x.close(9, 0, m.assignSequence(x));
@@ -482,6 +486,7 @@ describe('IdempotenceManager (pure)', () => {
 
   test('an unresolved partition whose last batches all failed: the epoch is bumped once nothing is in flight', () => {
     const m = new IdempotenceManager();
+    m.transitionTo('initializing');
     m.setProducerIdAndEpoch(9, 0);
     const [a, b] = [batch(0, 2), batch(0, 3)];
     for (const x of [a, b]) x.close(9, 0, m.assignSequence(x));
@@ -497,6 +502,7 @@ describe('IdempotenceManager (pure)', () => {
 
   test('at epoch 32767 a bump drops the id instead (a new InitProducerId is needed)', () => {
     const m = new IdempotenceManager();
+    m.transitionTo('initializing');
     m.setProducerIdAndEpoch(9, 32767);
     const a = batch(0, 1);
     a.close(9, 32767, m.assignSequence(a));
