@@ -23,6 +23,7 @@
  */
 import { transition, TransitionTable } from '../net/state-machine';
 import type { ProducerBatch } from './producer-batch';
+import { topicPartitionKey } from './topic-partition';
 
 const MAX_EPOCH = 32767;
 const NO_SEQUENCE = -1;
@@ -137,7 +138,7 @@ export class IdempotenceManager {
   }
 
   private entry(batch: { topic: string; partition: number }): PartitionState {
-    const key = `${batch.topic}\u0000${batch.partition}`;
+    const key = topicPartitionKey(batch.topic, batch.partition);
     let p = this.partitions.get(key);
     if (!p) {
       p = {
@@ -154,7 +155,7 @@ export class IdempotenceManager {
   }
 
   private keyOf(batch: ProducerBatch): string {
-    return `${batch.topic}\u0000${batch.partition}`;
+    return topicPartitionKey(batch.topic, batch.partition);
   }
 
   /**

@@ -57,6 +57,7 @@ import type { IdempotenceManager } from './idempotence';
 import type { ProducerMetadata } from './metadata';
 import type { ProducerMetrics } from './metrics';
 import type { ProducerBatch } from './producer-batch';
+import { topicPartitionKey } from './topic-partition';
 
 
 export interface SenderOptions {
@@ -397,7 +398,7 @@ export class Sender {
     if (res) {
       for (const t of res.responses) {
         const name = version >= 13 ? nameById.get(t.topicId) ?? '' : t.name;
-        for (const p of t.partitionResponses) byKey.set(`${name}\u0000${p.index}`, p);
+        for (const p of t.partitionResponses) byKey.set(topicPartitionKey(name, p.index), p);
       }
     }
     for (const b of batches) {
@@ -407,7 +408,7 @@ export class Sender {
         this.completeBatch(b, -1, -1); // acks=0: done once written
         continue;
       }
-      const pr = byKey.get(`${b.topic}\u0000${b.partition}`);
+      const pr = byKey.get(topicPartitionKey(b.topic, b.partition));
       if (!pr) {
         const missing = new MalformedResponseError(`Produce response has no answer for ${b.topic}-${b.partition}`, { field: 'responses', apiKey: PRODUCE_API.apiKey, apiVersion: version });
         this.handleError(b, ErrorCode.NETWORK_EXCEPTION, missing, now, null, res.nodeEndpoints);
