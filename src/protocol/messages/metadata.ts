@@ -120,7 +120,8 @@ export function decodeMetadataResponse(r: Reader, version: number): MetadataResp
   const nTopics = flexible ? r.readCompactArrayLength('topics', 10) : r.readArrayLength('topics', 10);
   for (let i = 0; i < nTopics; i++) {
     const errorCode = r.readInt16('topics.errorCode');
-    const name = flexible ? r.readCompactNullableString('topics.name') : r.readString('topics.name');
+    // Null only from v12 (topics asked for by id that do not exist); before that it is refused, as Java does.
+    const name = version >= 12 ? r.readCompactNullableString('topics.name') : str('topics.name');
     const topicId = version >= 10 ? r.readUuid('topics.topicId') : ZERO_UUID;
     const isInternal = r.readBoolean('topics.isInternal');
     const nParts = flexible ? r.readCompactArrayLength('topics.partitions', 16) : r.readArrayLength('topics.partitions', 18);
