@@ -9,9 +9,8 @@
  *   passed to the callback (metadata timeout, buffer exhausted, record too large, broker
  *   errors). With a callback, no promise is made.
  * - Where Java's send() blocks its thread (waiting for metadata or for buffer memory, up
- *   to max.block.ms), the record waits here in a FIFO queue instead; later send() calls
- *   queue behind it, so records are appended in the order send() was called, as with one
- *   Java thread.
+ *   to max.block.ms), the record waits in the SendQueue instead (send-queue.ts), in call
+ *   order, as with one Java thread.
  * - The producer keeps the process alive exactly while records are pending. A program that
  *   calls send() and returns still delivers everything, then exits. Only an explicit
  *   process.exit() before flush() can lose records that were accepted.
@@ -48,7 +47,7 @@ import { ProducerMetrics } from './metrics';
 import { partitionForKey } from './partitioners/murmur2';
 import { partitionerFor } from './partitioners';
 import type { Partitioner } from './partitioners/partitioner';
-import { Fifo } from './fifo';
+import { AppendOutcome, PendingSend, SendQueue } from './send-queue';
 import { Completion, PromiseSlot, settle } from './producer-batch';
 import type { Header, ProducerRecord, RecordMetadata, SendCallback } from './record';
 import { Sender } from './sender';
@@ -80,29 +79,6 @@ function captureSlot(resolve: (md: RecordMetadata) => void, reject: (err: Error)
   capturedSlot = { resolve, reject };
 }
 
-/** A send() waiting for metadata or memory, in call order. */
-interface PendingSend {
-  topic: string;
-  partition: number | null;
-  timestamp: number | null;
-  key: unknown;
-  value: unknown;
-  keyBytes: Uint8Array | null;
-  valueBytes: Uint8Array | null;
-  headers: RecordHeader[] | null;
-  headersSize: number;
-  completion: Completion;
-  deadlineMs: number;
-  seq: number;
-  waitingForMemory: boolean;
-  /** Bytes of the new batch it waits for, when waiting for memory. */
-  memorySize: number;
-  /** The partition picked for it (-1: the built-in sticky choice), once metadata allowed. */
-  chosenPartition?: number;
-  buffer: Buffer | null;
-}
-
-type AppendOutcome = 'done' | 'wait-metadata' | 'wait-memory';
 
 export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> extends EventEmitter {
   readonly config: ProducerConfig<K, V>;
@@ -115,7 +91,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
   private readonly metricsRegistry = new ProducerMetrics();
   private readonly partitioner: Partitioner | null;
   private readonly idempotence: IdempotenceManager | null;
-  private readonly pending = new Fifo<PendingSend>();
+  private readonly sends: SendQueue;
   private readonly scratch: PendingSend = {
     topic: '',
     partition: null,
@@ -136,10 +112,6 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
   };
   /** Topic names already checked for validity. */
   private readonly validTopics = new Set<string>();
-  private pendingSeq = 0;
-  private processedSeq = 0;
-  private pendingTimer: TimerHandle | null = null;
-  private readonly processedWaiters: { seq: number; resolve: () => void }[] = [];
   private readonly metadataWaiters: { topic: string; deadlineMs: number; resolve: (p: PartitionInfo[]) => void; reject: (e: Error) => void }[] = [];
   private closed = false;
   private closePromise: Promise<void> | null = null;
@@ -205,6 +177,12 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       this.pool,
       this.idempotence,
     );
+    this.sends = new SendQueue(this.clock, this.pool, {
+      tryAppend: (p, now) => this.tryAppend(p, now),
+      timeoutError: (p, what) => (what === 'wait-memory' ? this.memoryTimeout(p) : this.metadataTimeout(p)),
+      fail: (p, err) => this.finishPending(p, err),
+      wakeSender: () => this.sender.wakeup(),
+    });
     this.sender = new Sender(
       {
         acks: c.acks,
@@ -226,7 +204,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       this.metricsRegistry,
       {
         onMetadataUpdate: () => this.onMetadataUpdate(),
-        hasWaitingSends: () => this.pending.length > 0 || this.metadataWaiters.length > 0,
+        hasWaitingSends: () => this.sends.length > 0 || this.metadataWaiters.length > 0,
         canDrain: () => codecsReady([c.compressionType]),
         emit: (event, payload) => {
           if (this.listenerCount(event) > 0) this.emit(event, payload);
@@ -249,7 +227,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       (err: Error) => {
         this.codecError = err;
         this.sender.failAll(err);
-        while (this.pending.length > 0 && !this.pending.peek()!.waitingForMemory) this.finishPending(this.pending.shift()!, err);
+        this.sends.failWaitingForMetadata(err);
       },
     );
   }
@@ -302,7 +280,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     p.headersSize = headers ? sizeOfHeadersOf(headers) : 1;
     p.completion = completion;
     p.deadlineMs = now + this.config.maxBlockMs;
-    p.seq = ++this.pendingSeq;
+    p.seq = this.sends.nextSeq();
     p.waitingForMemory = false;
     p.memorySize = 0;
     p.chosenPartition = undefined;
@@ -315,12 +293,8 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       }
       this.validTopics.add(topic);
     }
-    if (this.pending.length > 0 || this.tryAppend(p, now) !== 'done') {
-      this.pending.push({ ...p });
-      this.processPending();
-    } else {
-      this.processedSeq = p.seq;
-    }
+    if (this.sends.length > 0 || this.tryAppend(p, now) !== 'done') this.sends.enqueue(p);
+    else this.sends.markProcessed(p.seq);
     p.completion = NO_COMPLETION;
     p.key = p.value = p.keyBytes = p.valueBytes = p.headers = null;
     return promise;
@@ -418,63 +392,6 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     return 'done';
   }
 
-  /** Appends waiting sends in order, as far as metadata and memory allow. */
-  private processPending(): void {
-    while (this.pending.length > 0) {
-      const p = this.pending.peek()!;
-      if (p.waitingForMemory) return;
-      const now = this.clock.now();
-      // A send whose time ran out while queued behind others still goes in if it can now
-      // (as a Java thread would not block then); it fails only if it would have to wait.
-      const outcome = this.tryAppend(p, now);
-      if (outcome === 'done') {
-        this.pending.shift();
-        this.markProcessed(p.seq);
-        continue;
-      }
-      if (now >= p.deadlineMs) {
-        this.pending.shift();
-        this.finishPending(p, outcome === 'wait-memory' ? this.memoryTimeout(p) : this.metadataTimeout(p));
-        continue;
-      }
-      if (outcome === 'wait-memory') {
-        p.waitingForMemory = true;
-        const size = p.memorySize;
-        this.sender.wakeup(); // memory waiters make every batch sendable
-        this.pool.waitFor(size, p.deadlineMs).then(
-          (buf) => {
-            p.waitingForMemory = false;
-            p.buffer = buf;
-            this.processPending();
-          },
-          (err: Error) => {
-            p.waitingForMemory = false;
-            // A forced close may have settled this send already.
-            if (this.pending.peek() !== p) return;
-            this.pending.shift();
-            this.finishPending(p, err);
-            this.processPending();
-          },
-        );
-        return;
-      }
-      this.armPendingTimer(p.deadlineMs - now);
-      return;
-    }
-    if (this.pendingTimer) {
-      this.clock.clearTimeout(this.pendingTimer);
-      this.pendingTimer = null;
-    }
-  }
-
-  private armPendingTimer(delayMs: number): void {
-    if (this.pendingTimer) this.clock.clearTimeout(this.pendingTimer);
-    this.pendingTimer = this.clock.setTimeout(() => {
-      this.pendingTimer = null;
-      this.processPending();
-    }, Math.max(0, delayMs));
-  }
-
   private memoryTimeout(p: PendingSend): Error {
     const size = p.memorySize;
     return new BufferExhaustedError(
@@ -500,9 +417,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
    * usable: later sends connect again after reconnect backoff (and fail again if nothing changed).
    */
   private failOnAuthenticationError(nodeId: number, err: KafkaError): void {
-    // From the head only, so sends keep settling in call order; a send waiting for memory
-    // (and those behind it) settles through that wait.
-    while (this.pending.length > 0 && !this.pending.peek()!.waitingForMemory) this.finishPending(this.pending.shift()!, err);
+    this.sends.failWaitingForMetadata(err);
     for (const w of this.metadataWaiters.splice(0)) w.reject(err);
     // Only that node's batches: the others' leaders may accept us.
     this.sender.failQueuedForNode(nodeId, err);
@@ -510,7 +425,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
 
   /** Settles a send that never reached a batch. */
   private finishPending(p: PendingSend, err: Error): void {
-    this.markProcessed(p.seq);
+    this.sends.markProcessed(p.seq);
     if (p.buffer) {
       this.pool.deallocate(p.buffer, p.buffer.length);
       p.buffer = null;
@@ -522,13 +437,8 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     queueMicrotask(() => settle(c, err, md));
   }
 
-  private markProcessed(seq: number): void {
-    if (seq > this.processedSeq) this.processedSeq = seq;
-    while (this.processedWaiters.length > 0 && this.processedWaiters[0].seq <= this.processedSeq) this.processedWaiters.shift()!.resolve();
-  }
-
   private onMetadataUpdate(): void {
-    if (this.pending.length > 0) this.processPending();
+    if (this.sends.length > 0) this.sends.process();
     const now = this.clock.now();
     for (let i = 0; i < this.metadataWaiters.length; ) {
       const w = this.metadataWaiters[i];
@@ -548,14 +458,14 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     this.accumulator.beginFlush();
     this.sender.wakeup();
     try {
-      await this.waitForSendsUpTo(this.pendingSeq);
+      await this.waitForSendsUpTo(this.sends.latestSeq);
     } finally {
       this.accumulator.endFlush();
     }
   }
 
   private async waitForSendsUpTo(seq: number): Promise<void> {
-    if (this.processedSeq < seq) await new Promise<void>((resolve) => this.processedWaiters.push({ seq, resolve }));
+    await this.sends.whenProcessed(seq);
     const batches = [...this.accumulator.incomplete];
     for (const b of batches) await b.done();
   }
@@ -579,7 +489,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
   private async doClose(timeoutMs: number): Promise<void> {
     this.accumulator.close();
     this.sender.wakeup();
-    const drained = this.waitForSendsUpTo(this.pendingSeq);
+    const drained = this.waitForSendsUpTo(this.sends.latestSeq);
     let timer: TimerHandle | null = null;
     const finished = await new Promise<boolean>((resolve) => {
       drained.then(() => resolve(true));
@@ -588,13 +498,12 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     if (timer) this.clock.clearTimeout(timer);
     if (!finished) {
       const err = new ProducerClosedError('The producer was closed forcefully: the close timeout passed before these records were sent.');
-      for (const p of this.pending.drain()) this.finishPending(p, err);
+      this.sends.failAll(err);
       this.sender.failAll(err);
       this.pool.close(err);
     }
     for (const w of this.metadataWaiters.splice(0)) w.reject(new ProducerClosedError());
-    if (this.pendingTimer) this.clock.clearTimeout(this.pendingTimer);
-    this.pendingTimer = null;
+    this.sends.close();
     this.sender.stop();
     this.brokers.close();
     this.partitioner?.close?.();
@@ -628,7 +537,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     return this.metricsRegistry.snapshot({
       bufferTotalBytes: this.pool.totalMemory,
       bufferAvailableBytes: this.pool.availableMemory,
-      waitingSends: this.pending.length,
+      waitingSends: this.sends.length,
       bufferPoolWaiters: this.pool.queuedCount,
       requestsInFlight: this.sender.inFlightRequests,
       batchesInFlight: this.sender.inFlightBatchCount,
