@@ -3,15 +3,20 @@
  * validation, and a few kafka-wire options of our own (ssl, sasl, serializer objects).
  *
  * Role: `resolveConfig(options)` turns what the user passed into a frozen ProducerConfig
- * with every option at its final value, or throws ConfigError. CONFIG_DEFS is the one
- * table behind the names (camelCase and Java), the defaults, the type and range checks
- * and docs/config-table.md (configTableMarkdown(); a unit test keeps the file in step).
+ * with every option at its final value, or throws ConfigError.
+ *
+ * OPTIONS below names each option once: its kind, Java name, default, range and
+ * description. The rest is derived from it: the ProducerOptions and ProducerConfig types
+ * (mapped over OPTIONS), CONFIG_DEFS, the accepted keys, the resolved config (one loop over
+ * the options) and docs/config-table.md (configTableMarkdown(); a unit test keeps the file
+ * and the README table in step). Rules that involve more than one option are the named
+ * steps of RESOLUTION_STEPS.
  *
  * How Java maps here:
  *  - ConfigDef parsing: under a Java name ('linger.ms') a value may be given as Java's
  *    property files give it, a string: integers from decimal strings, booleans from
  *    'true'/'false' (any case), strings and lists trimmed. Under a camelCase name the
- *    value must already have its JS type.
+ *    value must already have its JS type. Defaults go through the same conversion.
  *  - "Set by the user" (Java: `originals().containsKey(...)`) means the key is present
  *    with a value other than undefined, under either name.
  *  - ProducerConfig.postProcessParsedConfig: reconnect backoff, idempotence, client.id.
@@ -44,97 +49,34 @@ export interface BrokerAddress {
   readonly port: number;
 }
 
+// ---------------------------------------------------------------------------------------
+// The public types, derived from OPTIONS. Each member keeps the doc comment of its OPTIONS
+// entry (mapped types carry it over), which is what editors show.
+
+type Options = typeof OPTIONS;
+export type ConfigName = keyof Options;
+type KindOf<D> = D extends OptionDef<infer T, unknown> ? T : never;
+type GivenTypes<K, V> = { -readonly [P in keyof Options]: OptionKinds<K, V>[KindOf<Options[P]>]['given'] };
+type ResolvedTypes<K, V> = { readonly [P in keyof Options]: OptionKinds<K, V>[KindOf<Options[P]>]['resolved'] };
+/** The options without a default. */
+type RequiredName = { [P in keyof Options]: Options[P] extends OptionDef<OptionKind, undefined> ? P : never }[keyof Options];
+
 /**
  * What users pass. Every option may also be given under its Java property name
  * ('linger.ms', 'bootstrap.servers', ...), where Java-style string values are accepted.
  */
-export interface ProducerOptions<K = unknown, V = unknown> {
-  bootstrapServers: string[] | string;
-  clientId?: string;
-  acks?: 0 | 1 | -1 | 'all' | '0' | '1' | '-1';
-  lingerMs?: number;
-  batchSize?: number;
-  bufferMemory?: number;
-  maxBlockMs?: number;
-  maxRequestSize?: number;
-  retries?: number;
-  deliveryTimeoutMs?: number;
-  requestTimeoutMs?: number;
-  retryBackoffMs?: number;
-  retryBackoffMaxMs?: number;
-  maxInFlightRequestsPerConnection?: number;
-  enableIdempotence?: boolean;
-  compressionType?: CompressionName;
-  compressionGzipLevel?: number;
-  compressionLz4Level?: number;
-  compressionZstdLevel?: number;
-  partitioner?: BuiltInPartitionerName | Partitioner;
-  partitionerIgnoreKeys?: boolean;
-  partitionerAdaptivePartitioningEnable?: boolean;
-  partitionerAvailabilityTimeoutMs?: number;
-  metadataMaxAgeMs?: number;
-  metadataMaxIdleMs?: number;
-  connectionsMaxIdleMs?: number;
-  reconnectBackoffMs?: number;
-  reconnectBackoffMaxMs?: number;
-  socketConnectionSetupTimeoutMs?: number;
-  transactionalId?: string | null;
-  transactionTimeoutMs?: number;
-  keySerializer?: Serializer<K>;
-  valueSerializer?: Serializer<V>;
-  ssl?: boolean | ConnectionOptions;
-  sasl?: SaslOptions;
+export interface ProducerOptions<K = unknown, V = unknown>
+  extends Pick<GivenTypes<K, V>, RequiredName>,
+    Partial<Omit<GivenTypes<K, V>, RequiredName>> {
   /** The same options under their Java property names. */
   [javaName: string]: unknown;
 }
 
 /** Every option at its final value. Frozen (the user's own objects inside are not). */
-export interface ProducerConfig<K = unknown, V = unknown> {
-  readonly bootstrapServers: readonly BrokerAddress[];
-  readonly clientId: string;
-  readonly acks: Acks;
-  readonly lingerMs: number;
-  /** Already max(1, batch.size). */
-  readonly batchSize: number;
-  readonly bufferMemory: number;
-  readonly maxBlockMs: number;
-  readonly maxRequestSize: number;
-  readonly retries: number;
-  /** At least lingerMs + requestTimeoutMs (capped at 2^31-1). */
-  readonly deliveryTimeoutMs: number;
-  readonly requestTimeoutMs: number;
-  readonly retryBackoffMs: number;
-  readonly retryBackoffMaxMs: number;
-  readonly maxInFlightRequestsPerConnection: number;
-  /** Final: false when it was silently turned off by acks or retries. */
-  readonly enableIdempotence: boolean;
-  readonly compressionType: CompressionName;
-  readonly compressionGzipLevel: number;
-  readonly compressionLz4Level: number;
-  readonly compressionZstdLevel: number;
-  readonly partitioner: BuiltInPartitionerName | Partitioner;
-  /** Always false unless partitioner is 'default'. */
-  readonly partitionerIgnoreKeys: boolean;
-  /** Always false unless partitioner is 'default'. */
-  readonly partitionerAdaptivePartitioningEnable: boolean;
-  readonly partitionerAvailabilityTimeoutMs: number;
-  readonly metadataMaxAgeMs: number;
-  readonly metadataMaxIdleMs: number;
-  /** Negative: idle connections are never closed. */
-  readonly connectionsMaxIdleMs: number;
-  readonly reconnectBackoffMs: number;
-  readonly reconnectBackoffMaxMs: number;
-  readonly socketConnectionSetupTimeoutMs: number;
-  readonly transactionalId: string | null;
-  readonly transactionTimeoutMs: number;
-  readonly keySerializer: Serializer<K>;
-  readonly valueSerializer: Serializer<V>;
-  /** TLS options when TLS is on, else null. */
-  readonly ssl: Readonly<ConnectionOptions> | null;
-  readonly sasl: Readonly<SaslOptions> | null;
-}
+export interface ProducerConfig<K = unknown, V = unknown> extends ResolvedTypes<K, V> {}
 
-export type ConfigName = keyof ProducerConfig;
+// ---------------------------------------------------------------------------------------
+// Kinds of option
 
 /**
  * How a value is checked and converted. int and long are Java's (int32, and here the
@@ -153,14 +95,51 @@ export type ConfigValueType =
   | 'tls'
   | 'sasl';
 
-export interface ConfigDefinition {
-  /** camelCase name, the key in ProducerConfig. */
-  readonly name: ConfigName;
-  /** Java property name; null for options only kafka-wire has. */
-  readonly javaName: string | null;
-  readonly type: ConfigValueType;
-  /** Java's default, before resolution (acks 'all', client.id ''); undefined: required. */
-  readonly default: unknown;
+/**
+ * The kinds of option, with the TypeScript type of what users pass (given) and of the
+ * resolved value. K and V are the record key and value types. A kind is a ConfigValueType
+ * plus what only the types tell apart (key or value serializer, a string that may be null).
+ */
+interface OptionKinds<K, V> {
+  int: { given: number; resolved: number };
+  long: { given: number; resolved: number };
+  boolean: { given: boolean; resolved: boolean };
+  string: { given: string; resolved: string };
+  nullableString: { given: string | null; resolved: string | null };
+  acks: { given: 0 | 1 | -1 | 'all' | '0' | '1' | '-1'; resolved: Acks };
+  compression: { given: CompressionName; resolved: CompressionName };
+  list: { given: string[] | string; resolved: readonly BrokerAddress[] };
+  partitioner: { given: BuiltInPartitionerName | Partitioner; resolved: BuiltInPartitionerName | Partitioner };
+  keySerializer: { given: Serializer<K>; resolved: Serializer<K> };
+  valueSerializer: { given: Serializer<V>; resolved: Serializer<V> };
+  /** Resolved: the TLS options when TLS is on, else null. */
+  tls: { given: boolean | ConnectionOptions; resolved: Readonly<ConnectionOptions> | null };
+  sasl: { given: SaslOptions; resolved: Readonly<SaslOptions> | null };
+}
+type OptionKind = keyof OptionKinds<unknown, unknown>;
+
+/** Each kind's run-time check, and whether it takes null (meaning the default). */
+const KINDS: { readonly [T in OptionKind]: { readonly type: ConfigValueType; readonly nullable: boolean } } = {
+  int: { type: 'int', nullable: false },
+  long: { type: 'long', nullable: false },
+  boolean: { type: 'boolean', nullable: false },
+  string: { type: 'string', nullable: false },
+  nullableString: { type: 'string', nullable: true },
+  acks: { type: 'acks', nullable: false },
+  compression: { type: 'compression', nullable: false },
+  list: { type: 'list', nullable: false },
+  partitioner: { type: 'partitioner', nullable: true },
+  keySerializer: { type: 'serializer', nullable: true },
+  valueSerializer: { type: 'serializer', nullable: true },
+  tls: { type: 'tls', nullable: true },
+  sasl: { type: 'sasl', nullable: true },
+};
+
+/** An option's kind, in its type only (no such property exists at run time). */
+declare const KIND: unique symbol;
+
+/** What an OPTIONS entry says besides its kind, Java name and default. */
+interface OptionSpec {
   /** The default as the docs show it, where the value alone would mislead. */
   readonly docDefault?: string;
   readonly description: string;
@@ -169,9 +148,46 @@ export interface ConfigDefinition {
   readonly max?: number;
   /** Extra check for int/long: a message when the value is refused. */
   readonly check?: (value: number) => string | undefined;
-  /** null is a valid value (it means the default). */
-  readonly nullable?: boolean;
+  /**
+   * The option's own last step, from its converted value to its resolved one (`key`: as
+   * the user spelled it). It runs after the rules between options, so that their errors
+   * come first, as in Java.
+   */
+  readonly finish?: (value: unknown, key: string) => unknown;
 }
+
+interface OptionDef<T extends OptionKind, D> extends OptionSpec {
+  /** Java property name; null for options only kafka-wire has. */
+  readonly javaName: string | null;
+  readonly type: ConfigValueType;
+  /** Java's default, before resolution (acks 'all', client.id ''); undefined: required. */
+  readonly default: D;
+  /** null is a valid value (it means the default). */
+  readonly nullable: boolean;
+  readonly [KIND]?: T;
+}
+
+/** One option as CONFIG_DEFS lists it: its OPTIONS entry with its name, without its finish step. */
+export interface ConfigDefinition extends Omit<OptionDef<OptionKind, unknown>, typeof KIND | 'finish'> {
+  /** camelCase name, the key in ProducerConfig. */
+  readonly name: ConfigName;
+}
+
+/**
+ * One OPTIONS entry, in the order of Java's ConfigDef.define: kind, Java name, default
+ * (undefined: required; else a value of the kind, or null), then the rest.
+ */
+function option<T extends OptionKind, const D extends OptionKinds<unknown, unknown>[T]['given'] | null | undefined>(
+  kind: T,
+  javaName: string | null,
+  defaultValue: D,
+  spec: OptionSpec,
+): OptionDef<T, D> {
+  return { javaName, ...KINDS[kind], default: defaultValue, ...spec };
+}
+
+// ---------------------------------------------------------------------------------------
+// The options
 
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
@@ -194,323 +210,469 @@ const JAVA_PARTITIONER_CLASSES: ReadonlyMap<string, BuiltInPartitionerName> = ne
 /** Java 4.x: idempotence allows at most this many in-flight requests per connection. */
 const MAX_IN_FLIGHT_FOR_IDEMPOTENCE = 5;
 
-function def(d: ConfigDefinition): ConfigDefinition {
-  return Object.freeze(d);
-}
-
-export const CONFIG_DEFS: ReadonlyArray<ConfigDefinition> = Object.freeze([
-  def({
-    name: 'bootstrapServers',
-    javaName: 'bootstrap.servers',
-    type: 'list',
-    default: undefined,
+/**
+ * Every option, in the order of the docs. The key is the camelCase name. Each doc comment
+ * repeats the description: the comment is what editors show on ProducerOptions and
+ * ProducerConfig members, the description feeds the docs table; a unit test keeps them equal.
+ */
+const OPTIONS = {
+  /**
+   * Brokers to contact first, as host:port (IPv6 as [address]:port): an array, or one comma-separated string. Must
+   * not be empty or repeat an entry.
+   */
+  bootstrapServers: option('list', 'bootstrap.servers', undefined, {
     docDefault: '(required)',
+    finish: (list, key) => parseBootstrap(key, list as string[]),
     description:
       'Brokers to contact first, as host:port (IPv6 as [address]:port): an array, or one comma-separated string. Must not be empty or repeat an entry.',
   }),
-  def({
-    name: 'clientId',
-    javaName: 'client.id',
-    type: 'string',
-    default: '',
+  /**
+   * Name sent to brokers with every request (their logs and quotas). When not set: producer-<transactionalId>, or
+   * producer-N from a process-wide counter starting at 1.
+   */
+  clientId: option('string', 'client.id', '', {
     docDefault: '`producer-N`',
     description:
       'Name sent to brokers with every request (their logs and quotas). When not set: producer-<transactionalId>, or producer-N from a process-wide counter starting at 1.',
   }),
-  def({
-    name: 'acks',
-    javaName: 'acks',
-    type: 'acks',
-    default: 'all',
+  /**
+   * Acknowledgements the partition leader gathers before it answers: 0 none (no answer awaited), 1 the leader
+   * alone, all or -1 every in-sync replica. Resolved to 0, 1 or -1.
+   */
+  acks: option('acks', 'acks', 'all', {
     description:
       'Acknowledgements the partition leader gathers before it answers: 0 none (no answer awaited), 1 the leader alone, all or -1 every in-sync replica. Resolved to 0, 1 or -1.',
   }),
-  def({
-    name: 'lingerMs',
-    javaName: 'linger.ms',
-    type: 'long',
-    default: 5,
+  /** How long a batch that is not full may wait for more records before it is sent (5 since Kafka 4.0, 0 before). */
+  lingerMs: option('long', 'linger.ms', 5, {
     min: 0,
     description: 'How long a batch that is not full may wait for more records before it is sent (5 since Kafka 4.0, 0 before).',
   }),
-  def({
-    name: 'batchSize',
-    javaName: 'batch.size',
-    type: 'int',
-    default: 16384,
+  /**
+   * Size in bytes of one partition's batch buffer, and the sticky partitioner's switch threshold. 0 behaves as 1
+   * (no batching).
+   */
+  batchSize: option('int', 'batch.size', 16384, {
     min: 0,
+    finish: (n) => Math.max(1, n as number), // Java: max(1, batch.size)
     description:
       "Size in bytes of one partition's batch buffer, and the sticky partitioner's switch threshold. 0 behaves as 1 (no batching).",
   }),
-  def({
-    name: 'bufferMemory',
-    javaName: 'buffer.memory',
-    type: 'long',
-    default: 33554432,
+  /** Total bytes of batches waiting to be sent. When it is used up, send() waits up to maxBlockMs for room. */
+  bufferMemory: option('long', 'buffer.memory', 33554432, {
     min: 0,
     description: 'Total bytes of batches waiting to be sent. When it is used up, send() waits up to maxBlockMs for room.',
   }),
-  def({
-    name: 'maxBlockMs',
-    javaName: 'max.block.ms',
-    type: 'long',
-    default: 60000,
+  /** Longest time send() and partitionsFor() wait for topic metadata or for buffer memory. */
+  maxBlockMs: option('long', 'max.block.ms', 60000, {
     min: 0,
     description: 'Longest time send() and partitionsFor() wait for topic metadata or for buffer memory.',
   }),
-  def({
-    name: 'maxRequestSize',
-    javaName: 'max.request.size',
-    type: 'int',
-    default: 1048576,
+  /** Largest Produce request in bytes, and so the largest single record accepted. */
+  maxRequestSize: option('int', 'max.request.size', 1048576, {
     min: 0,
     description: 'Largest Produce request in bytes, and so the largest single record accepted.',
   }),
-  def({
-    name: 'retries',
-    javaName: 'retries',
-    type: 'int',
-    default: INT_MAX,
+  /**
+   * How often a failed batch is retried; deliveryTimeoutMs is the real bound. 0 turns idempotence off, or is an
+   * error if enableIdempotence was set to true.
+   */
+  retries: option('int', 'retries', INT_MAX, {
     min: 0,
     description:
       'How often a failed batch is retried; deliveryTimeoutMs is the real bound. 0 turns idempotence off, or is an error if enableIdempotence was set to true.',
   }),
-  def({
-    name: 'deliveryTimeoutMs',
-    javaName: 'delivery.timeout.ms',
-    type: 'int',
-    default: 120000,
+  /**
+   * Upper bound from send() to the record's outcome, retries included. Must be at least lingerMs +
+   * requestTimeoutMs: an error if set lower, raised to that sum if not set.
+   */
+  deliveryTimeoutMs: option('int', 'delivery.timeout.ms', 120000, {
     min: 0,
     description:
       "Upper bound from send() to the record's outcome, retries included. Must be at least lingerMs + requestTimeoutMs: an error if set lower, raised to that sum if not set.",
   }),
-  def({
-    name: 'requestTimeoutMs',
-    javaName: 'request.timeout.ms',
-    type: 'int',
-    default: 30000,
+  /** How long to wait for a broker's answer to one request; also the timeout sent in Produce requests. */
+  requestTimeoutMs: option('int', 'request.timeout.ms', 30000, {
     min: 0,
     description: "How long to wait for a broker's answer to one request; also the timeout sent in Produce requests.",
   }),
-  def({
-    name: 'retryBackoffMs',
-    javaName: 'retry.backoff.ms',
-    type: 'long',
-    default: 100,
+  /** First wait before a failed request is retried; doubles with each attempt, with random jitter of 20%. */
+  retryBackoffMs: option('long', 'retry.backoff.ms', 100, {
     min: 0,
     description: 'First wait before a failed request is retried; doubles with each attempt, with random jitter of 20%.',
   }),
-  def({
-    name: 'retryBackoffMaxMs',
-    javaName: 'retry.backoff.max.ms',
-    type: 'long',
-    default: 1000,
+  /** Longest wait between retries. */
+  retryBackoffMaxMs: option('long', 'retry.backoff.max.ms', 1000, {
     min: 0,
     description: 'Longest wait between retries.',
   }),
-  def({
-    name: 'maxInFlightRequestsPerConnection',
-    javaName: 'max.in.flight.requests.per.connection',
-    type: 'int',
-    default: 5,
+  /**
+   * Unanswered requests allowed on one broker connection. At most 5 unless enableIdempotence is set to false; 1
+   * keeps strict order per partition without idempotence.
+   */
+  maxInFlightRequestsPerConnection: option('int', 'max.in.flight.requests.per.connection', 5, {
     min: 1,
     description:
       'Unanswered requests allowed on one broker connection. At most 5 unless enableIdempotence is set to false; 1 keeps strict order per partition without idempotence.',
   }),
-  def({
-    name: 'enableIdempotence',
-    javaName: 'enable.idempotence',
-    type: 'boolean',
-    default: true,
+  /**
+   * Producer id and sequence numbers, so that retries neither duplicate nor reorder records. Needs acks all and
+   * retries > 0: when not set, a conflicting acks or retries turns it off; when set to true, the conflict is an
+   * error.
+   */
+  enableIdempotence: option('boolean', 'enable.idempotence', true, {
     description:
       'Producer id and sequence numbers, so that retries neither duplicate nor reorder records. Needs acks all and retries > 0: when not set, a conflicting acks or retries turns it off; when set to true, the conflict is an error.',
   }),
-  def({
-    name: 'compressionType',
-    javaName: 'compression.type',
-    type: 'compression',
-    default: 'none',
+  /** Codec for record batches: none, gzip, snappy, lz4 or zstd. */
+  compressionType: option('compression', 'compression.type', 'none', {
     description: 'Codec for record batches: none, gzip, snappy, lz4 or zstd.',
   }),
-  def({
-    name: 'compressionGzipLevel',
-    javaName: 'compression.gzip.level',
-    type: 'int',
-    default: -1,
-    check: (v) => (v === -1 || (v >= 1 && v <= 9) ? undefined : 'must be between 1 and 9, or -1'),
+  /** gzip level: 1 to 9, or -1 for the codec's default. */
+  compressionGzipLevel: option('int', 'compression.gzip.level', -1, {
+    check: v=>v===-1||v>=1&&v<=9?void 0:"must be between 1 and 9, or -1",
     description: "gzip level: 1 to 9, or -1 for the codec's default.",
   }),
-  def({
-    name: 'compressionLz4Level',
-    javaName: 'compression.lz4.level',
-    type: 'int',
-    default: 9,
+  /** lz4 level: 1 to 17. */
+  compressionLz4Level: option('int', 'compression.lz4.level', 9, {
     min: 1,
     max: 17,
     description: 'lz4 level: 1 to 17.',
   }),
-  def({
-    name: 'compressionZstdLevel',
-    javaName: 'compression.zstd.level',
-    type: 'int',
-    default: 3,
+  /** zstd level: -131072 to 22. */
+  compressionZstdLevel: option('int', 'compression.zstd.level', 3, {
     min: -131072,
     max: 22,
     description: 'zstd level: -131072 to 22.',
   }),
-  def({
-    name: 'partitioner',
-    javaName: 'partitioner.class',
-    type: 'partitioner',
-    default: 'default',
-    nullable: true,
+  /**
+   * Picks the partition of a record that names none. 'default' is the built-in one (murmur2 of the key bytes;
+   * records without a key stick to one partition per batch, adaptively). Also: round-robin, consistent_random,
+   * murmur2_random, legacy, or an object with a partition() method. Any other than 'default' turns adaptive
+   * partitioning and partitionerIgnoreKeys off.
+   */
+  partitioner: option('partitioner', 'partitioner.class', 'default', {
     description:
       "Picks the partition of a record that names none. 'default' is the built-in one (murmur2 of the key bytes; records without a key stick to one partition per batch, adaptively). Also: round-robin, consistent_random, murmur2_random, legacy, or an object with a partition() method. Any other than 'default' turns adaptive partitioning and partitionerIgnoreKeys off.",
   }),
-  def({
-    name: 'partitionerIgnoreKeys',
-    javaName: 'partitioner.ignore.keys',
-    type: 'boolean',
-    default: false,
-    description: "Built-in partitioner only: place every record as if it had no key. Ignored with any other partitioner.",
+  /** Built-in partitioner only: place every record as if it had no key. Ignored with any other partitioner. */
+  partitionerIgnoreKeys: option('boolean', 'partitioner.ignore.keys', false, {
+    description: 'Built-in partitioner only: place every record as if it had no key. Ignored with any other partitioner.',
   }),
-  def({
-    name: 'partitionerAdaptivePartitioningEnable',
-    javaName: 'partitioner.adaptive.partitioning.enable',
-    type: 'boolean',
-    default: true,
+  /**
+   * Built-in partitioner only: records without a key go less often to partitions whose brokers are slower to take
+   * data. Forced off with any other partitioner.
+   */
+  partitionerAdaptivePartitioningEnable: option('boolean', 'partitioner.adaptive.partitioning.enable', true, {
     description:
       'Built-in partitioner only: records without a key go less often to partitions whose brokers are slower to take data. Forced off with any other partitioner.',
   }),
-  def({
-    name: 'partitionerAvailabilityTimeoutMs',
-    javaName: 'partitioner.availability.timeout.ms',
-    type: 'long',
-    default: 0,
+  /**
+   * Built-in adaptive partitioning: skip a partition whose leader has had ready data it could not take for this
+   * long. 0: never skip.
+   */
+  partitionerAvailabilityTimeoutMs: option('long', 'partitioner.availability.timeout.ms', 0, {
     min: 0,
     description:
       'Built-in adaptive partitioning: skip a partition whose leader has had ready data it could not take for this long. 0: never skip.',
   }),
-  def({
-    name: 'metadataMaxAgeMs',
-    javaName: 'metadata.max.age.ms',
-    type: 'long',
-    default: 300000,
+  /** Cluster metadata is refreshed at least this often, even when nothing failed. */
+  metadataMaxAgeMs: option('long', 'metadata.max.age.ms', 300000, {
     min: 0,
     description: 'Cluster metadata is refreshed at least this often, even when nothing failed.',
   }),
-  def({
-    name: 'metadataMaxIdleMs',
-    javaName: 'metadata.max.idle.ms',
-    type: 'long',
-    default: 300000,
+  /** A topic not written to for this long leaves the producer's metadata. At least 5000. */
+  metadataMaxIdleMs: option('long', 'metadata.max.idle.ms', 300000, {
     min: 5000,
     description: "A topic not written to for this long leaves the producer's metadata. At least 5000.",
   }),
-  def({
-    name: 'connectionsMaxIdleMs',
-    javaName: 'connections.max.idle.ms',
-    type: 'long',
-    default: 540000,
+  /** Connections idle for this long are closed. Negative: never (Java sets no lower bound here either). */
+  connectionsMaxIdleMs: option('long', 'connections.max.idle.ms', 540000, {
     description: 'Connections idle for this long are closed. Negative: never (Java sets no lower bound here either).',
   }),
-  def({
-    name: 'reconnectBackoffMs',
-    javaName: 'reconnect.backoff.ms',
-    type: 'long',
-    default: 50,
+  /**
+   * First wait before reconnecting to a broker; it grows exponentially up to reconnectBackoffMaxMs. Set without
+   * reconnectBackoffMaxMs, it is also the maximum.
+   */
+  reconnectBackoffMs: option('long', 'reconnect.backoff.ms', 50, {
     min: 0,
     description:
       'First wait before reconnecting to a broker; it grows exponentially up to reconnectBackoffMaxMs. Set without reconnectBackoffMaxMs, it is also the maximum.',
   }),
-  def({
-    name: 'reconnectBackoffMaxMs',
-    javaName: 'reconnect.backoff.max.ms',
-    type: 'long',
-    default: 1000,
+  /** Longest wait before reconnecting to a broker. */
+  reconnectBackoffMaxMs: option('long', 'reconnect.backoff.max.ms', 1000, {
     min: 0,
     description: 'Longest wait before reconnecting to a broker.',
   }),
-  def({
-    name: 'socketConnectionSetupTimeoutMs',
-    javaName: 'socket.connection.setup.timeout.ms',
-    type: 'long',
-    default: 10000,
+  /** How long one attempt to open a connection (TCP, and TLS when on) may take. */
+  socketConnectionSetupTimeoutMs: option('long', 'socket.connection.setup.timeout.ms', 10000, {
     min: 0,
     description: 'How long one attempt to open a connection (TCP, and TLS when on) may take.',
   }),
-  def({
-    name: 'transactionalId',
-    javaName: 'transactional.id',
-    type: 'string',
-    default: null,
-    nullable: true,
+  /** Id for transactional delivery. Transactions are not supported yet: it must stay null. */
+  transactionalId: option('nullableString', 'transactional.id', null, {
     description: 'Id for transactional delivery. Transactions are not supported yet: it must stay null.',
   }),
-  def({
-    name: 'transactionTimeoutMs',
-    javaName: 'transaction.timeout.ms',
-    type: 'int',
-    default: 60000,
+  /** Transaction timeout to ask the coordinator for (no effect until transactions are supported). */
+  transactionTimeoutMs: option('int', 'transaction.timeout.ms', 60000, {
     min: 0,
     description: 'Transaction timeout to ask the coordinator for (no effect until transactions are supported).',
   }),
-  def({
-    name: 'keySerializer',
-    javaName: 'key.serializer',
-    type: 'serializer',
-    default: null,
-    nullable: true,
+  /**
+   * Turns keys into bytes: an object with a serialize(topic, data) method. Default: Buffer and Uint8Array as they
+   * are, strings as UTF-8, null as null.
+   */
+  keySerializer: option('keySerializer', 'key.serializer', null, {
     docDefault: 'bytes',
+    finish: (s) => s ?? defaultSerializer(),
     description:
       'Turns keys into bytes: an object with a serialize(topic, data) method. Default: Buffer and Uint8Array as they are, strings as UTF-8, null as null.',
   }),
-  def({
-    name: 'valueSerializer',
-    javaName: 'value.serializer',
-    type: 'serializer',
-    default: null,
-    nullable: true,
+  /** Turns values into bytes, like keySerializer. */
+  valueSerializer: option('valueSerializer', 'value.serializer', null, {
     docDefault: 'bytes',
+    finish: (s) => s ?? defaultSerializer(),
     description: 'Turns values into bytes, like keySerializer.',
   }),
-  def({
-    name: 'ssl',
-    javaName: null,
-    type: 'tls',
-    default: null,
-    nullable: true,
+  /** TLS: true for Node's defaults, or tls.ConnectionOptions. kafka-wire only (Java: security.protocol and ssl.*). */
+  ssl: option('tls', null, null, {
     docDefault: 'off',
-    description:
-      "TLS: true for Node's defaults, or tls.ConnectionOptions. kafka-wire only (Java: security.protocol and ssl.*).",
+    description: "TLS: true for Node's defaults, or tls.ConnectionOptions. kafka-wire only (Java: security.protocol and ssl.*).",
   }),
-  def({
-    name: 'sasl',
-    javaName: null,
-    type: 'sasl',
-    default: null,
-    nullable: true,
+  /**
+   * SASL authentication: { mechanism, username, password } with mechanism PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.
+   * kafka-wire only (Java: sasl.mechanism and sasl.jaas.config).
+   */
+  sasl: option('sasl', null, null, {
     docDefault: 'off',
     description:
       'SASL authentication: { mechanism, username, password } with mechanism PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512. kafka-wire only (Java: sasl.mechanism and sasl.jaas.config).',
   }),
-]);
+};
+
+/** OPTIONS as a list, each entry with its name. */
+type Definition = ConfigDefinition & Pick<OptionSpec, 'finish'>;
+const DEFS: readonly Definition[] = Object.freeze(
+  (Object.keys(OPTIONS) as ConfigName[]).map((name): Definition => Object.freeze({ name, ...OPTIONS[name] })),
+);
+
+export const CONFIG_DEFS: ReadonlyArray<ConfigDefinition> = DEFS;
 
 /** Every accepted key (camelCase and Java) to its definition. A Map, so '__proto__' and friends are plain misses. */
-const BY_KEY: ReadonlyMap<string, ConfigDefinition> = (() => {
-  const m = new Map<string, ConfigDefinition>();
-  for (const d of CONFIG_DEFS) {
-    m.set(d.name, d);
-    if (d.javaName !== null) m.set(d.javaName, d);
-  }
-  return m;
-})();
-
-const BY_NAME = new Map<ConfigName, ConfigDefinition>(CONFIG_DEFS.map((d) => [d.name, d]));
+const BY_KEY: ReadonlyMap<string, Definition> = new Map(
+  DEFS.flatMap((d): [string, Definition][] => (d.javaName === null ? [[d.name, d]] : [[d.name, d], [d.javaName, d]])),
+);
 
 // The Java client numbers producers from 1 per JVM (ProducerConfig's PRODUCER_CLIENT_ID_SEQUENCE);
 // here per module instance. Only a successful resolveConfig without a client id takes a number.
 let clientIdSequence = 1;
+
+// ---------------------------------------------------------------------------------------
+// resolveConfig
+
+/**
+ * Validates producer options and resolves every one to its final value, with the Java
+ * 4.x client's defaults and rules. Throws ConfigError naming the option at fault as the
+ * user spelled it.
+ */
+export function resolveConfig<K = unknown, V = unknown>(options: ProducerOptions<K, V>): ProducerConfig<K, V> {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new ConfigError(`Producer options must be an object; got ${describe(options)}.`, { option: 'options' });
+  }
+  const r = new Resolution(readOptions(options));
+  for (const step of RESOLUTION_STEPS) step(r);
+  // One property per OPTIONS entry, each brought to its ProducerConfig type by the steps.
+  return Object.freeze(r.values) as ProducerConfig<K, V>;
+}
+
+interface GivenValue {
+  /** The key it came under, as the user spelled it. */
+  readonly key: string;
+  /** Checked and converted. */
+  readonly value: unknown;
+}
+
+/** Each key to its option; the value checked and converted (Java: ConfigDef.parse). */
+function readOptions(options: object): Map<ConfigName, GivenValue> {
+  const given = new Map<ConfigName, GivenValue>();
+  for (const key of Object.keys(options)) {
+    const d = BY_KEY.get(key);
+    if (d === undefined) throw unknownOption(key);
+    const raw = (options as Record<string, unknown>)[key];
+    if (raw === undefined) continue; // present but undefined: not set, as with `{ ...defaults, x: undefined }`
+    const value = convert(d, key, raw, key === d.javaName);
+    const earlier = given.get(d.name);
+    if (earlier === undefined) {
+      given.set(d.name, { key, value });
+    } else if (!sameValue(earlier.value, value)) {
+      throw new ConfigError(
+        `Options '${earlier.key}' and '${key}' are the same option and were given different values (${describe(
+          (options as Record<string, unknown>)[earlier.key],
+        )} and ${describe(raw)}).`,
+        { option: key },
+      );
+    }
+  }
+  return given;
+}
+
+/** resolveConfig's state: what the user set, and every option's value so far. */
+class Resolution {
+  /** Per option: the given value, else the default, both converted; the steps make it final. */
+  readonly values = {} as Record<ConfigName, unknown>;
+
+  constructor(private readonly given: ReadonlyMap<ConfigName, GivenValue>) {
+    for (const d of DEFS) {
+      const g = given.get(d.name);
+      this.values[d.name] = g !== undefined ? g.value : d.default === undefined ? undefined : convert(d, d.name, d.default, false);
+    }
+  }
+
+  isSet(name: ConfigName): boolean {
+    return this.given.has(name);
+  }
+
+  /** The option as the user spelled it, for messages; its name when not given. */
+  keyOf(name: ConfigName): string {
+    return this.given.get(name)?.key ?? name;
+  }
+}
+
+/**
+ * What resolveConfig does after reading the options, in this order (which decides the error
+ * a config with several faults gets): the rules between options, then each option's own
+ * finish step, then the client id.
+ */
+const RESOLUTION_STEPS: ReadonlyArray<(r: Resolution) => void> = [
+  requiredOptions,
+  reconnectBackoffAloneIsAlsoMax,
+  idempotenceNeedsAcksAllAndRetries,
+  transactionalIdUnsupported,
+  deliveryTimeoutCoversLingerAndRequest,
+  customPartitionerDisablesBuiltInOptions,
+  finishEachOption,
+  clientIdWhenNotSet,
+];
+
+function requiredOptions(r: Resolution): void {
+  for (const d of DEFS) {
+    if (d.default === undefined && !r.isSet(d.name)) {
+      const java = d.javaName === null ? '' : ` ('${d.javaName}')`;
+      throw new ConfigError(`Option '${d.name}'${java} is required.`, { option: d.name });
+    }
+  }
+}
+
+/** reconnect.backoff.ms set alone is also the maximum: no exponential growth (CommonClientConfigs.postProcessReconnectBackoffConfigs). */
+function reconnectBackoffAloneIsAlsoMax(r: Resolution): void {
+  if (r.isSet('reconnectBackoffMs') && !r.isSet('reconnectBackoffMaxMs')) r.values.reconnectBackoffMaxMs = r.values.reconnectBackoffMs;
+}
+
+/**
+ * ProducerConfig.postProcessAndValidateIdempotenceConfigs, 4.x. When enable.idempotence is
+ * true -- set so, or by default -- then:
+ * - retries = 0 or acks != all: a ConfigException if the user set enable.idempotence, else
+ *   idempotence is turned off silently (Java logs it);
+ * - max.in.flight > 5: always a ConfigException. In 4.x this check sits in the same block
+ *   and runs after the two above have only *marked* idempotence for disabling (the flag is
+ *   applied after the block), so acks=1 + max.in.flight=10 without an explicit
+ *   enable.idempotence=false fails, although idempotence would have ended up off. 3.x
+ *   turned idempotence off instead. We reproduce 4.x.
+ */
+function idempotenceNeedsAcksAllAndRetries(r: Resolution): void {
+  const v = r.values;
+  if (v.enableIdempotence !== true) return;
+  const idempotenceSet = r.isSet('enableIdempotence');
+  const acks = v.acks as Acks;
+  const maxInFlight = v.maxInFlightRequestsPerConnection as number;
+  let disable = false;
+  if (v.retries === 0) {
+    if (idempotenceSet) {
+      throw new ConfigError(
+        `Option '${r.keyOf('retries')}' must not be 0 when '${r.keyOf('enableIdempotence')}' is true (the idempotent producer needs retries).`,
+        { option: r.keyOf('retries') },
+      );
+    }
+    disable = true;
+  }
+  if (acks !== -1) {
+    if (idempotenceSet) {
+      throw new ConfigError(
+        `Option '${r.keyOf('acks')}' must be 'all' (-1) when '${r.keyOf('enableIdempotence')}' is true; got ${acks}. Otherwise idempotence cannot be guaranteed.`,
+        { option: r.keyOf('acks') },
+      );
+    }
+    disable = true;
+  }
+  if (maxInFlight > MAX_IN_FLIGHT_FOR_IDEMPOTENCE) {
+    const why = idempotenceSet
+      ? `'${r.keyOf('enableIdempotence')}' is true`
+      : `'enableIdempotence' is true by default (set it to false explicitly to allow more; as in the Java client 4.x, this holds even when acks or retries would turn idempotence off)`;
+    throw new ConfigError(
+      `Option '${r.keyOf('maxInFlightRequestsPerConnection')}' must be at most ${MAX_IN_FLIGHT_FOR_IDEMPOTENCE} because ${why}; got ${maxInFlight}.`,
+      { option: r.keyOf('maxInFlightRequestsPerConnection') },
+    );
+  }
+  if (disable) v.enableIdempotence = false;
+}
+
+/**
+ * transactional.id: Java requires idempotence with it (checked after the above, since
+ * idempotence may just have been turned off); beyond that we support no transactions yet.
+ */
+function transactionalIdUnsupported(r: Resolution): void {
+  const transactionalId = r.values.transactionalId as string | null;
+  if (transactionalId === null) return;
+  const key = r.keyOf('transactionalId');
+  if (transactionalId === '') {
+    throw new ConfigError(`Option '${key}' must be a non-empty string or null.`, { option: key });
+  }
+  if (r.values.enableIdempotence !== true) {
+    throw new ConfigError(`Option '${key}' cannot be set without also enabling idempotence.`, { option: key });
+  }
+  throw new ConfigError(`Option '${key}': transactions are not supported yet; leave it unset (null).`, { option: key });
+}
+
+/** delivery.timeout.ms >= linger.ms + request.timeout.ms (KafkaProducer.configureDeliveryTimeout; linger capped at int max, and the sum too). */
+function deliveryTimeoutCoversLingerAndRequest(r: Resolution): void {
+  const v = r.values;
+  const lingerAndRequestTimeout = Math.min(Math.min(v.lingerMs as number, INT_MAX) + (v.requestTimeoutMs as number), INT_MAX);
+  const deliveryTimeoutMs = v.deliveryTimeoutMs as number;
+  if (deliveryTimeoutMs >= lingerAndRequestTimeout) return;
+  if (r.isSet('deliveryTimeoutMs')) {
+    throw new ConfigError(
+      `Option '${r.keyOf('deliveryTimeoutMs')}' must be at least lingerMs + requestTimeoutMs = ${lingerAndRequestTimeout}; got ${deliveryTimeoutMs}.`,
+      { option: r.keyOf('deliveryTimeoutMs') },
+    );
+  }
+  v.deliveryTimeoutMs = lingerAndRequestTimeout; // Java logs a warning and raises the default
+}
+
+/**
+ * Java enables adaptive partitioning only when partitioner.class is null (the built-in
+ * partitioner), and consults partitioner.ignore.keys only there. Our other built-in names
+ * stand for partitioner.class values, so they count as custom.
+ */
+function customPartitionerDisablesBuiltInOptions(r: Resolution): void {
+  const v = r.values;
+  const builtIn = v.partitioner === 'default';
+  v.partitionerIgnoreKeys = builtIn && (v.partitionerIgnoreKeys as boolean);
+  v.partitionerAdaptivePartitioningEnable = builtIn && (v.partitionerAdaptivePartitioningEnable as boolean);
+}
+
+function finishEachOption(r: Resolution): void {
+  for (const d of DEFS) {
+    if (d.finish !== undefined) r.values[d.name] = d.finish(r.values[d.name], r.keyOf(d.name));
+  }
+}
+
+/**
+ * Last (Java: maybeOverrideClientId), so a refused config takes no number. A client.id
+ * the user set is kept as is, even ''.
+ */
+function clientIdWhenNotSet(r: Resolution): void {
+  if (!r.isSet('clientId')) r.values.clientId = `producer-${clientIdSequence++}`;
+}
 
 // ---------------------------------------------------------------------------------------
 // Messages
@@ -597,14 +759,47 @@ function unknownOption(key: string): ConfigError {
   return new ConfigError(`Unknown producer option '${key}'.${hint}`, { option: key });
 }
 
+
 // ---------------------------------------------------------------------------------------
 // Conversion and per-option checks (Java's ConfigDef.parseType plus the validators)
+
+const BOOTSTRAP_EXPECTED = 'an array of "host:port" strings, or one comma-separated string';
+
+/** Per ConfigValueType: a valid value in words, and the check and conversion of a given value (never null here). */
+const PARSERS: {
+  readonly [T in ConfigValueType]: {
+    readonly expected: string;
+    readonly parse: (d: ConfigDefinition, key: string, raw: unknown, javaStyle: boolean) => unknown;
+  };
+} = {
+  int: { expected: 'an integer (Java int)', parse: toInteger },
+  long: { expected: 'an integer (Java long)', parse: toInteger },
+  boolean: { expected: 'a boolean', parse: (_d, key, raw, javaStyle) => toBoolean(key, raw, javaStyle) },
+  string: { expected: 'a string', parse: toStringValue },
+  acks: { expected: "one of 'all', -1, 0, 1", parse: (_d, key, raw) => toAcks(key, raw) },
+  compression: { expected: `one of ${COMPRESSION_NAMES.join(', ')}`, parse: toCompression },
+  list: { expected: BOOTSTRAP_EXPECTED, parse: (_d, key, raw) => toBootstrapList(key, raw) }, // the same under both names
+  partitioner: {
+    expected: 'a built-in partitioner name or an object with a partition() method',
+    parse: (_d, key, raw, javaStyle) => toPartitioner(key, raw, javaStyle),
+  },
+  serializer: { expected: 'an object with a serialize(topic, data) method', parse: (_d, key, raw) => toSerializer(key, raw) },
+  tls: { expected: 'a boolean or a tls.ConnectionOptions object', parse: (_d, key, raw) => toTls(key, raw) },
+  sasl: { expected: 'an object { mechanism, username, password }', parse: (_d, key, raw) => toSasl(key, raw) },
+};
+
+/** Checks one value and converts it to its resolved type. `javaStyle`: given under the Java name. */
+function convert(d: ConfigDefinition, key: string, raw: unknown, javaStyle: boolean): unknown {
+  const parser = PARSERS[d.type];
+  if (raw === null && !d.nullable) throw typeError(key, parser.expected, raw);
+  return parser.parse(d, key, raw, javaStyle);
+}
 
 const INTEGER_STRING = /^[+-]?\d+$/;
 
 function toInteger(d: ConfigDefinition, key: string, raw: unknown, javaStyle: boolean): number {
   const isInt = d.type === 'int';
-  const expected = isInt ? 'an integer (Java int)' : 'an integer (Java long)';
+  const expected = PARSERS[d.type].expected;
   let n: number;
   if (typeof raw === 'number') {
     n = raw;
@@ -641,6 +836,12 @@ function toBoolean(key: string, raw: unknown, javaStyle: boolean): boolean {
   throw typeError(key, 'a boolean', raw);
 }
 
+function toStringValue(d: ConfigDefinition, key: string, raw: unknown, javaStyle: boolean): string | null {
+  if (raw === null) return null;
+  if (typeof raw !== 'string') throw typeError(key, d.nullable ? 'a string or null' : 'a string', raw);
+  return javaStyle ? raw.trim() : raw;
+}
+
 function toAcks(key: string, raw: unknown): Acks {
   if (raw === 0 || raw === 1 || raw === -1) return raw;
   // Java: in("all", "-1", "0", "1") on the trimmed string, case-sensitive.
@@ -661,18 +862,25 @@ function toAcks(key: string, raw: unknown): Acks {
   throw typeError(key, "one of 'all', -1, 0, 1", raw);
 }
 
+function toCompression(d: ConfigDefinition, key: string, raw: unknown, javaStyle: boolean): CompressionName {
+  if (typeof raw !== 'string') throw typeError(key, PARSERS[d.type].expected, raw);
+  const s = javaStyle ? raw.trim() : raw;
+  if (!(COMPRESSION_NAMES as readonly string[]).includes(s)) {
+    throw rangeError(key, `must be one of ${COMPRESSION_NAMES.join(', ')}`, JSON.stringify(raw));
+  }
+  return s as CompressionName;
+}
+
 function toBootstrapList(key: string, raw: unknown): string[] {
-  const expected = 'an array of "host:port" strings, or one comma-separated string';
   let items: unknown[];
   if (typeof raw === 'string') items = raw.trim() === '' ? [] : raw.split(',');
   else if (Array.isArray(raw)) items = raw;
-  else throw typeError(key, expected, raw);
+  else throw typeError(key, BOOTSTRAP_EXPECTED, raw);
   return items.map((item) => {
-    if (typeof item !== 'string') throw typeError(key, expected, item);
+    if (typeof item !== 'string') throw typeError(key, BOOTSTRAP_EXPECTED, item);
     return item.trim();
   });
 }
-
 function toPartitioner(key: string, raw: unknown, javaStyle: boolean): BuiltInPartitionerName | Partitioner {
   if (raw === null) return 'default';
   if (typeof raw === 'string') {
@@ -733,69 +941,6 @@ function toSasl(key: string, raw: unknown): Readonly<SaslOptions> | null {
   return Object.freeze({ ...(s as unknown as SaslOptions) });
 }
 
-/** Checks one given value and converts it to its resolved type. `javaStyle`: given under the Java name. */
-function convert(d: ConfigDefinition, key: string, raw: unknown, javaStyle: boolean): unknown {
-  if (raw === null && !d.nullable) throw typeError(key, expectedFor(d), raw);
-  switch (d.type) {
-    case 'int':
-    case 'long':
-      return toInteger(d, key, raw, javaStyle);
-    case 'boolean':
-      return toBoolean(key, raw, javaStyle);
-    case 'string': {
-      if (raw === null) return null;
-      if (typeof raw !== 'string') throw typeError(key, d.nullable ? 'a string or null' : 'a string', raw);
-      return javaStyle ? raw.trim() : raw;
-    }
-    case 'acks':
-      return toAcks(key, raw);
-    case 'compression': {
-      if (typeof raw !== 'string') throw typeError(key, expectedFor(d), raw);
-      const s = javaStyle ? raw.trim() : raw;
-      if (!(COMPRESSION_NAMES as readonly string[]).includes(s)) {
-        throw rangeError(key, `must be one of ${COMPRESSION_NAMES.join(', ')}`, JSON.stringify(raw));
-      }
-      return s;
-    }
-    case 'list':
-      return toBootstrapList(key, raw); // the same under both names
-    case 'partitioner':
-      return toPartitioner(key, raw, javaStyle);
-    case 'serializer':
-      return toSerializer(key, raw);
-    case 'tls':
-      return toTls(key, raw);
-    case 'sasl':
-      return toSasl(key, raw);
-  }
-}
-
-function expectedFor(d: ConfigDefinition): string {
-  switch (d.type) {
-    case 'int':
-      return 'an integer (Java int)';
-    case 'long':
-      return 'an integer (Java long)';
-    case 'boolean':
-      return 'a boolean';
-    case 'string':
-      return 'a string';
-    case 'acks':
-      return "one of 'all', -1, 0, 1";
-    case 'compression':
-      return `one of ${COMPRESSION_NAMES.join(', ')}`;
-    case 'list':
-      return 'an array of "host:port" strings, or one comma-separated string';
-    case 'partitioner':
-      return 'a built-in partitioner name or an object with a partition() method';
-    case 'serializer':
-      return 'an object with a serialize(topic, data) method';
-    case 'tls':
-      return 'a boolean or a tls.ConnectionOptions object';
-    case 'sasl':
-      return 'an object { mechanism, username, password }';
-  }
-}
 
 /** Whether two converted values are the same setting (given under both names). */
 function sameValue(a: unknown, b: unknown): boolean {
@@ -855,191 +1000,6 @@ function parseBootstrap(key: string, entries: readonly string[]): readonly Broke
 }
 
 // ---------------------------------------------------------------------------------------
-// resolveConfig
-
-/**
- * Validates producer options and resolves every one to its final value, with the Java
- * 4.x client's defaults and rules. Throws ConfigError naming the option at fault as the
- * user spelled it.
- */
-export function resolveConfig<K = unknown, V = unknown>(options: ProducerOptions<K, V>): ProducerConfig<K, V> {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new ConfigError(`Producer options must be an object; got ${describe(options)}.`, { option: 'options' });
-  }
-
-  // 1. Each key to its option; convert and check the value (Java: ConfigDef.parse).
-  const given = new Map<ConfigDefinition, { key: string; value: unknown }>();
-  for (const key of Object.keys(options)) {
-    const d = BY_KEY.get(key);
-    if (d === undefined) throw unknownOption(key);
-    const raw = (options as Record<string, unknown>)[key];
-    if (raw === undefined) continue; // present but undefined: not set, as with `{ ...defaults, x: undefined }`
-    const value = convert(d, key, raw, key === d.javaName);
-    const earlier = given.get(d);
-    if (earlier === undefined) {
-      given.set(d, { key, value });
-    } else if (!sameValue(earlier.value, value)) {
-      throw new ConfigError(
-        `Options '${earlier.key}' and '${key}' are the same option and were given different values (${describe(
-          (options as Record<string, unknown>)[earlier.key],
-        )} and ${describe(raw)}).`,
-        { option: key },
-      );
-    }
-  }
-
-  const isSet = (name: ConfigName): boolean => given.has(BY_NAME.get(name)!);
-  const keyOf = (name: ConfigName): string => given.get(BY_NAME.get(name)!)?.key ?? name;
-  const value = <T>(name: ConfigName): T => {
-    const d = BY_NAME.get(name)!;
-    const g = given.get(d);
-    return (g !== undefined ? g.value : d.default) as T;
-  };
-
-  if (!isSet('bootstrapServers')) {
-    throw new ConfigError("Option 'bootstrapServers' ('bootstrap.servers') is required.", { option: 'bootstrapServers' });
-  }
-
-  // acks: default 'all' goes through the same conversion as a given value.
-  const acks = toAcks('acks', value('acks'));
-  const retries = value<number>('retries');
-  const maxInFlight = value<number>('maxInFlightRequestsPerConnection');
-
-  // 2. reconnect.backoff.ms set alone is also the maximum: no exponential growth
-  //    (CommonClientConfigs.postProcessReconnectBackoffConfigs).
-  const reconnectBackoffMs = value<number>('reconnectBackoffMs');
-  const reconnectBackoffMaxMs =
-    isSet('reconnectBackoffMs') && !isSet('reconnectBackoffMaxMs') ? reconnectBackoffMs : value<number>('reconnectBackoffMaxMs');
-
-  // 3. Idempotence (ProducerConfig.postProcessAndValidateIdempotenceConfigs, 4.x). When
-  //    enable.idempotence is true -- set so, or by default -- then:
-  //    - retries = 0 or acks != all: a ConfigException if the user set enable.idempotence,
-  //      else idempotence is turned off silently (Java logs it);
-  //    - max.in.flight > 5: always a ConfigException. In 4.x this check sits in the same
-  //      block and runs after the two above have only *marked* idempotence for disabling
-  //      (the flag is applied after the block), so acks=1 + max.in.flight=10 without an
-  //      explicit enable.idempotence=false fails, although idempotence would have ended up
-  //      off. 3.x turned idempotence off instead. We reproduce 4.x.
-  const idempotenceSet = isSet('enableIdempotence');
-  let enableIdempotence = value<boolean>('enableIdempotence');
-  if (enableIdempotence) {
-    let disable = false;
-    if (retries === 0) {
-      if (idempotenceSet) {
-        throw new ConfigError(
-          `Option '${keyOf('retries')}' must not be 0 when '${keyOf('enableIdempotence')}' is true (the idempotent producer needs retries).`,
-          { option: keyOf('retries') },
-        );
-      }
-      disable = true;
-    }
-    if (acks !== -1) {
-      if (idempotenceSet) {
-        throw new ConfigError(
-          `Option '${keyOf('acks')}' must be 'all' (-1) when '${keyOf('enableIdempotence')}' is true; got ${acks}. Otherwise idempotence cannot be guaranteed.`,
-          { option: keyOf('acks') },
-        );
-      }
-      disable = true;
-    }
-    if (maxInFlight > MAX_IN_FLIGHT_FOR_IDEMPOTENCE) {
-      const why = idempotenceSet
-        ? `'${keyOf('enableIdempotence')}' is true`
-        : `'enableIdempotence' is true by default (set it to false explicitly to allow more; as in the Java client 4.x, this holds even when acks or retries would turn idempotence off)`;
-      throw new ConfigError(
-        `Option '${keyOf('maxInFlightRequestsPerConnection')}' must be at most ${MAX_IN_FLIGHT_FOR_IDEMPOTENCE} because ${why}; got ${maxInFlight}.`,
-        { option: keyOf('maxInFlightRequestsPerConnection') },
-      );
-    }
-    if (disable) enableIdempotence = false;
-  }
-
-  // 4. transactional.id: Java requires idempotence with it (checked after the above, since
-  //    idempotence may just have been turned off); beyond that we support no transactions yet.
-  const transactionalId = value<string | null>('transactionalId');
-  if (transactionalId !== null) {
-    const key = keyOf('transactionalId');
-    if (transactionalId === '') {
-      throw new ConfigError(`Option '${key}' must be a non-empty string or null.`, { option: key });
-    }
-    if (!enableIdempotence) {
-      throw new ConfigError(`Option '${key}' cannot be set without also enabling idempotence.`, { option: key });
-    }
-    throw new ConfigError(`Option '${key}': transactions are not supported yet; leave it unset (null).`, { option: key });
-  }
-
-  // 5. delivery.timeout.ms >= linger.ms + request.timeout.ms (KafkaProducer.configureDeliveryTimeout;
-  //    linger capped at int max, and the sum too).
-  const lingerMs = value<number>('lingerMs');
-  const requestTimeoutMs = value<number>('requestTimeoutMs');
-  const lingerAndRequestTimeout = Math.min(Math.min(lingerMs, INT_MAX) + requestTimeoutMs, INT_MAX);
-  let deliveryTimeoutMs = value<number>('deliveryTimeoutMs');
-  if (deliveryTimeoutMs < lingerAndRequestTimeout) {
-    if (isSet('deliveryTimeoutMs')) {
-      throw new ConfigError(
-        `Option '${keyOf('deliveryTimeoutMs')}' must be at least lingerMs + requestTimeoutMs = ${lingerAndRequestTimeout}; got ${deliveryTimeoutMs}.`,
-        { option: keyOf('deliveryTimeoutMs') },
-      );
-    }
-    deliveryTimeoutMs = lingerAndRequestTimeout; // Java logs a warning and raises the default
-  }
-
-  // 6. Partitioner: Java enables adaptive partitioning only when partitioner.class is null
-  //    (the built-in partitioner), and consults partitioner.ignore.keys only there. Our
-  //    other built-in names stand for partitioner.class values, so they count as custom.
-  const partitioner = value<BuiltInPartitionerName | Partitioner>('partitioner');
-  const builtIn = partitioner === 'default';
-  const partitionerIgnoreKeys = builtIn && value<boolean>('partitionerIgnoreKeys');
-  const partitionerAdaptivePartitioningEnable = builtIn && value<boolean>('partitionerAdaptivePartitioningEnable');
-
-  // 7. bootstrap.servers.
-  const bootstrapServers = parseBootstrap(keyOf('bootstrapServers'), value<string[]>('bootstrapServers'));
-
-  // 8. client.id last (Java: maybeOverrideClientId), so a refused config takes no number.
-  //    A client.id the user set is kept as is, even ''.
-  const clientId = isSet('clientId') ? value<string>('clientId') : `producer-${clientIdSequence++}`;
-
-  const config: ProducerConfig<K, V> = {
-    bootstrapServers,
-    clientId,
-    acks,
-    lingerMs,
-    batchSize: Math.max(1, value<number>('batchSize')), // Java: max(1, batch.size)
-    bufferMemory: value('bufferMemory'),
-    maxBlockMs: value('maxBlockMs'),
-    maxRequestSize: value('maxRequestSize'),
-    retries,
-    deliveryTimeoutMs,
-    requestTimeoutMs,
-    retryBackoffMs: value('retryBackoffMs'),
-    retryBackoffMaxMs: value('retryBackoffMaxMs'),
-    maxInFlightRequestsPerConnection: maxInFlight,
-    enableIdempotence,
-    compressionType: value('compressionType'),
-    compressionGzipLevel: value('compressionGzipLevel'),
-    compressionLz4Level: value('compressionLz4Level'),
-    compressionZstdLevel: value('compressionZstdLevel'),
-    partitioner,
-    partitionerIgnoreKeys,
-    partitionerAdaptivePartitioningEnable,
-    partitionerAvailabilityTimeoutMs: value('partitionerAvailabilityTimeoutMs'),
-    metadataMaxAgeMs: value('metadataMaxAgeMs'),
-    metadataMaxIdleMs: value('metadataMaxIdleMs'),
-    connectionsMaxIdleMs: value('connectionsMaxIdleMs'),
-    reconnectBackoffMs,
-    reconnectBackoffMaxMs,
-    socketConnectionSetupTimeoutMs: value('socketConnectionSetupTimeoutMs'),
-    transactionalId: null,
-    transactionTimeoutMs: value('transactionTimeoutMs'),
-    keySerializer: (value<Serializer<K> | null>('keySerializer') ?? defaultSerializer()) as Serializer<K>,
-    valueSerializer: (value<Serializer<V> | null>('valueSerializer') ?? defaultSerializer()) as Serializer<V>,
-    ssl: value<Readonly<ConnectionOptions> | null>('ssl'),
-    sasl: value<Readonly<SaslOptions> | null>('sasl'),
-  };
-  return Object.freeze(config);
-}
-
-// ---------------------------------------------------------------------------------------
 // Docs
 
 function docDefault(d: ConfigDefinition): string {
@@ -1064,7 +1024,7 @@ export function configTableMarkdown(): string {
     '| Option | Java name | Default | Meaning |',
     '| --- | --- | --- | --- |',
   ];
-  for (const d of CONFIG_DEFS) {
+  for (const d of DEFS) {
     const java = d.javaName === null ? '—' : `\`${d.javaName}\``;
     lines.push(`| \`${d.name}\` | ${java} | ${cell(docDefault(d))} | ${cell(d.description)} |`);
   }

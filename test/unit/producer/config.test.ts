@@ -2,15 +2,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import * as ts from 'typescript';
+
 import { ConfigError } from '../../../src/protocol/errors';
 import {
   CONFIG_DEFS,
   configTableMarkdown,
   resolveConfig,
+  type Acks,
+  type BrokerAddress,
+  type ConfigName,
   type ProducerConfig,
   type ProducerOptions,
+  type SaslOptions,
 } from '../../../src/producer/config';
 import type { Partitioner } from '../../../src/producer/partitioners/partitioner';
+import type { Serializer } from '../../../src/producer/serializers';
 
 const BOOT = 'localhost:9092';
 
@@ -733,3 +740,77 @@ describe('README.md', () => {
     expect(readme.slice(start + '<!-- config-table:start -->\n'.length, end)).toBe(md.slice(md.indexOf('| Option |')));
   });
 });
+
+describe('the types and docs derived from the option definitions', () => {
+  it('each default, given explicitly, resolves as when not set (defaults go through the same checks)', () => {
+    // clientId is left out: set, even to its default '', it takes no producer-N.
+    const explicit = Object.fromEntries(CONFIG_DEFS.filter((d) => d.default !== undefined && d.name !== 'clientId').map((d) => [d.name, d.default]));
+    expect(comparable(resolve(explicit))).toEqual(comparable(resolve()));
+  });
+
+  it('only options without a default are required (bootstrapServers, as the types say below)', () => {
+    expect(CONFIG_DEFS.filter((d) => d.default === undefined).map((d) => d.name)).toEqual(['bootstrapServers']);
+  });
+
+  it('the table lists every definition once, in order, with its Java name', () => {
+    const rows = configTableMarkdown()
+      .split('\n')
+      .filter((l) => l.startsWith('| `'))
+      .map((l) => l.split(' | '));
+    expect(rows.map((cells) => cells[0])).toEqual(CONFIG_DEFS.map((d) => `| \`${d.name}\``));
+    expect(rows.map((cells) => cells[1])).toEqual(CONFIG_DEFS.map((d) => (d.javaName === null ? '—' : `\`${d.javaName}\``)));
+  });
+
+  // Editors show an option's doc comment (carried from its definition to ProducerOptions and
+  // ProducerConfig by the mapped types); the docs table shows its description. Keep them equal.
+  it("each definition's doc comment is its description", () => {
+    const path = join(__dirname, '..', '..', '..', 'src', 'producer', 'config.ts');
+    const source = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, true);
+    const docs = new Map<string, string>();
+    const visit = (node: ts.Node): void => {
+      if (ts.isVariableDeclaration(node) && node.name.getText() === 'OPTIONS' && node.initializer && ts.isObjectLiteralExpression(node.initializer)) {
+        for (const p of node.initializer.properties) {
+          const text = ts
+            .getJSDocCommentsAndTags(p)
+            .map((doc) => (ts.isJSDoc(doc) ? (ts.getTextOfJSDocComment(doc.comment) ?? '') : ''))
+            .join(' ');
+          docs.set(p.name!.getText(), text.replace(/\s+/g, ' ').trim());
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+    expect([...docs.keys()]).toEqual(CONFIG_DEFS.map((d) => d.name));
+    for (const d of CONFIG_DEFS) expect([d.name, docs.get(d.name)]).toEqual([d.name, d.description]);
+  });
+});
+
+// Compile-time checks of the derived types (the type check fails if one is false).
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Expect<T extends true> = T;
+/** Keys other than index signatures (ProducerOptions has one for the Java names). */
+type NamedKeys<T> = keyof { [P in keyof T as string extends P ? never : number extends P ? never : P]: unknown };
+type RequiredKeys<T> = { [P in NamedKeys<T>]-?: {} extends Pick<T, P> ? never : P }[NamedKeys<T>];
+type MutableKeys<T> = { [P in NamedKeys<T>]-?: Equal<Pick<T, P>, Readonly<Pick<T, P>>> extends true ? never : P }[NamedKeys<T>];
+export type DerivedTypeChecks = [
+  // Every definition, and nothing else, in both types.
+  Expect<Equal<NamedKeys<ProducerOptions>, ConfigName>>,
+  Expect<Equal<keyof ProducerConfig, ConfigName>>,
+  Expect<Equal<RequiredKeys<ProducerOptions>, 'bootstrapServers'>>,
+  Expect<Equal<RequiredKeys<ProducerConfig>, ConfigName>>,
+  Expect<Equal<MutableKeys<ProducerOptions>, ConfigName>>,
+  Expect<Equal<MutableKeys<ProducerConfig>, never>>,
+  // The serializers follow K and V.
+  Expect<Equal<ProducerOptions<string, number>['keySerializer'], Serializer<string> | undefined>>,
+  Expect<Equal<ProducerOptions<string, number>['valueSerializer'], Serializer<number> | undefined>>,
+  Expect<Equal<ProducerConfig<string, number>['keySerializer'], Serializer<string>>>,
+  Expect<Equal<ProducerConfig<string, number>['valueSerializer'], Serializer<number>>>,
+  // Given and resolved types differ where resolution converts.
+  Expect<Equal<ProducerOptions['acks'], Acks | 'all' | '0' | '1' | '-1' | undefined>>,
+  Expect<Equal<ProducerConfig['acks'], Acks>>,
+  Expect<Equal<ProducerOptions['bootstrapServers'], string[] | string>>,
+  Expect<Equal<ProducerConfig['bootstrapServers'], readonly BrokerAddress[]>>,
+  Expect<Equal<ProducerOptions['transactionalId'], string | null | undefined>>,
+  Expect<Equal<ProducerOptions['lingerMs'], number | undefined>>,
+  Expect<Equal<ProducerConfig['sasl'], Readonly<SaslOptions> | null>>,
+];
