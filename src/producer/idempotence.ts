@@ -61,6 +61,8 @@ export class IdempotenceManager {
   private readonly partitions = new Map<string, PartitionState>();
   private epochBumpRequired = false;
   private readonly partitionsToRewrite = new Set<string>();
+  /** Partitions to renumber once none of their in-flight batches may have been written. */
+  private readonly deferredRewrites = new Set<string>();
   /**
    * Partitions with a batch that failed with its fate unknown, and the sequence just after the
    * last such batch; resolved once none of the partition's batches is in flight.
@@ -83,7 +85,10 @@ export class IdempotenceManager {
 
   /** The sender checks this each loop: an epoch bump (or a new producer id) is due. */
   maybeBumpEpoch(): 'none' | 'bumped' | 'needs-new-id' {
-    if (this.state === 'ready') this.resolveSequences();
+    if (this.state === 'ready') {
+      this.resolveSequences();
+      if (this.deferredRewrites.size > 0) this.rewritePending();
+    }
     if (!this.epochBumpRequired || this.state !== 'ready') return 'none';
     this.epochBumpRequired = false;
     if (this.producerEpoch >= MAX_EPOCH) {
@@ -118,11 +123,25 @@ export class IdempotenceManager {
     }
   }
 
-  /** After a new id or epoch: renumber the in-flight batches of partitions that asked for it. */
+  /**
+   * After a new id or epoch: renumber the in-flight batches of the partitions that asked for it
+   * (Java's startSequencesAtBeginning). A partition with a batch whose earlier attempt may have
+   * been written (retried after a timeout or a lost connection) waits: renumbered, that batch
+   * would be written a second time under the new epoch. Its partition keeps the old numbering
+   * (no new batch of it is drained meanwhile, see shouldStopDrain) until that batch has its
+   * answer, then starts at 0 under the epoch current then, which the broker has not seen for
+   * it. Java renumbers at once and can write such a batch twice.
+   */
   rewritePending(): void {
     for (const key of this.partitionsToRewrite) {
       this.unresolved.delete(key);
+      this.deferredRewrites.add(key);
+    }
+    this.partitionsToRewrite.clear();
+    for (const key of this.deferredRewrites) {
       const p = this.partitions.get(key);
+      if (p && p.inFlight.some((b) => b.possiblyWritten)) continue;
+      this.deferredRewrites.delete(key);
       if (!p) continue;
       let seq = 0;
       for (const b of p.inFlight) {
@@ -134,7 +153,6 @@ export class IdempotenceManager {
       p.nextSequence = seq;
       p.lastAckedSequence = NO_SEQUENCE;
     }
-    this.partitionsToRewrite.clear();
   }
 
   private entry(batch: { topic: string; partition: number }): PartitionState {
@@ -245,6 +263,11 @@ export class IdempotenceManager {
     const p = this.entry(batch);
     this.removeInFlight(p, batch);
     if (!fateUnknown) {
+      // The broker refused this sequence, so none after it under the same epoch can be in the
+      // log: their renumbering need not wait for their answers.
+      for (const b of p.inFlight) {
+        if (b.producerId === batch.producerId && b.producerEpoch === batch.producerEpoch && seqAfter(b.baseSequence, batch.baseSequence)) b.possiblyWritten = false;
+      }
       this.requestEpochBump(batch);
       return;
     }

@@ -55,6 +55,11 @@ export class ProducerBatch {
   baseSequence = -1;
   /** A split child: retried without counting the attempt (Java's split batches). */
   isSplit = false;
+  /**
+   * An earlier attempt may be in the log although its answer was an error or never came
+   * (timed out, connection lost): the batch keeps its sequence until it has an answer.
+   */
+  possiblyWritten = false;
   /** The partition's leader epoch last seen for this batch (-1: none yet). */
   private currentLeaderEpoch = -1;
   /** `attempts` when the leader epoch last moved forward. */

@@ -450,6 +450,10 @@ export class Sender {
     }
     const withinBudget = !batch.isDone && !batch.hasReachedDeliveryTimeout(this.opts.deliveryTimeoutMs, now) && batch.attempts < this.opts.retries;
     if (withinBudget && action & (RETRY | CHECK_SEQUENCE)) {
+      // A timeout or lost answer: the attempt may be in the log. A sequence error is the broker
+      // saying this sequence is not (a written batch in its last five would be a duplicate).
+      if (action & POSSIBLY_PERSISTED) batch.possiblyWritten = true;
+      else if (action & CHECK_SEQUENCE) batch.possiblyWritten = false;
       if (action & CHECK_SEQUENCE && batch.hasSequence) this.idempotence!.checkSequenceError(batch, code === ErrorCode.UNKNOWN_PRODUCER_ID, pr?.logStartOffset ?? -1);
       this.accumulator.reenqueue(batch, now);
       this.metrics.retries += batch.recordCount;
