@@ -22,7 +22,8 @@
 import * as fs from 'node:fs';
 import type { KafkaProducer } from '../../src/producer/kafka-producer';
 import type { RecordMetadata } from '../../src/producer/record';
-import type { Verifier, VerifiedRecord } from '../support/verifier';
+import { partitionForKey } from '../../src/producer/partitioners/murmur2';
+import type { ControlProducerResult, Verifier, VerifiedRecord } from '../support/verifier';
 import { Trace } from '../support/trace';
 
 export interface RecordOutcome {
@@ -31,6 +32,8 @@ export interface RecordOutcome {
   calls: number;
   err: Error | null;
   md: RecordMetadata | null;
+  /** Epoch ms of the first outcome (set by SequenceProducer and javaControlRun). */
+  atMs?: number;
 }
 
 export interface Row {
@@ -65,6 +68,12 @@ export interface SequenceProducerOptions {
   partitions: number;
   /** Bytes of padding after the sequence number (default none). */
   padding?: number;
+  /**
+   * Keyed records instead of explicit partitions: key `key-<seq % keys>`, placed by the
+   * producer's partitioner (murmur2, as Java). Order stays checkable: the sequence numbers of
+   * one partition still rise in send order. `partition` of each outcome is where the key maps.
+   */
+  keys?: number;
 }
 
 /** Sends a known sequence through a producer and counts each record's outcome. */
@@ -110,14 +119,17 @@ export class SequenceProducer {
   /** Sends the next record of the sequence (with `padding` bytes of padding instead of the usual). */
   send(padding?: number): void {
     const seq = this.outcomes.length;
-    const partition = seq % this.opts.partitions;
+    const key = this.opts.keys ? sequenceKey(seq, this.opts.keys) : undefined;
+    const partition = key === undefined ? seq % this.opts.partitions : partitionForKey(Buffer.from(key), this.opts.partitions);
     const o: RecordOutcome = { seq, partition, calls: 0, err: null, md: null };
     this.outcomes.push(o);
     const pad = padding === undefined ? this.pad : `:${'x'.repeat(padding)}`;
+    const value = `${this.runId}:${seq}${pad}`;
     try {
-      this.producer.send({ topic: this.topic, partition, value: `${this.runId}:${seq}${pad}` }, (err, md) => {
+      this.producer.send(key === undefined ? { topic: this.topic, partition, value } : { topic: this.topic, key, value }, (err, md) => {
         o.calls++;
         if (o.calls === 1) {
+          o.atMs = Date.now();
           o.err = err;
           o.md = err ? null : md;
         }
@@ -125,6 +137,7 @@ export class SequenceProducer {
     } catch (err) {
       // send() threw: that is this record's one outcome.
       o.calls++;
+      o.atMs = Date.now();
       o.err = err as Error;
     }
   }
@@ -178,8 +191,14 @@ export class SequenceProducer {
   }
 }
 
-/** The table row for `run` given what the topic holds. */
-export function computeRow(run: SequenceProducer, records: VerifiedRecord[], scenario: string, kafkaVersion: string, notes?: string): Row {
+/** What computeRow needs of a run: a SequenceProducer, or another client's run (javaControlRun). */
+export type RunLike = Pick<SequenceProducer, 'runId' | 'outcomes' | 'sent' | 'acked' | 'failed' | 'retries' | 'startedMs'>;
+
+/**
+ * The table row for `run` given what the topic holds. `record: false` keeps the row out of
+ * RELIABILITY_OUT (a control run of another client).
+ */
+export function computeRow(run: RunLike, records: VerifiedRecord[], scenario: string, kafkaVersion: string, notes?: string, opts: { record?: boolean } = {}): Row {
   const prefix = `${run.runId}:`;
   const seen = new Map<number, { partition: number; offset: number }[]>();
   const lastSeqByPartition = new Map<number, number>();
@@ -233,7 +252,7 @@ export function computeRow(run: SequenceProducer, records: VerifiedRecord[], sce
     durationMs: Date.now() - run.startedMs,
     ...(notes ? { notes } : {}),
   };
-  recordRow(row);
+  if (opts.record !== false) recordRow(row);
   return row;
 }
 
@@ -282,3 +301,115 @@ export const QUICK_RESTART_CONFIG: Record<string, string> = {
   'broker.session.timeout.ms': '3000',
   'broker.heartbeat.interval.ms': '500',
 };
+
+/** The key of record `seq` in a keyed run, the same for kafka-wire and the Java control. */
+export function sequenceKey(seq: number, keys: number): string {
+  return `key-${seq % keys}`;
+}
+
+/**
+ * The Java control producer's outcomes (test/support/verifier.ts runControlProducer) as a run
+ * computeRow can check, with the same per-record fields as a SequenceProducer's.
+ */
+export function javaControlRun(result: ControlProducerResult, spec: { runId: string; keys?: number; partitions: number }): RunLike {
+  const failures = new Map(result.failures);
+  const outcomes: RecordOutcome[] = [];
+  for (let seq = 0; seq < result.sent; seq++) {
+    const partition = spec.keys ? partitionForKey(Buffer.from(sequenceKey(seq, spec.keys)), spec.partitions) : seq % spec.partitions;
+    const calls = result.calls ? result.calls[seq] : result.atMs[seq] >= 0 ? 1 : 0;
+    const failure = failures.get(seq);
+    const err = failure === undefined ? null : Object.assign(new Error(`Java ${failure}`), { name: failure });
+    const ok = calls > 0 && !err;
+    outcomes.push({
+      seq,
+      partition,
+      calls,
+      err,
+      md: ok ? ({ topic: '', partition: result.partition[seq], offset: BigInt(result.offset[seq]), timestamp: -1, serializedKeySize: -1, serializedValueSize: -1 } as RecordMetadata) : null,
+      ...(calls > 0 ? { atMs: result.startedAtMs + result.atMs[seq] } : {}),
+    });
+  }
+  return {
+    runId: spec.runId,
+    outcomes,
+    sent: result.sent,
+    acked: result.acked,
+    failed: result.failed,
+    retries: {},
+    startedMs: result.startedAtMs,
+  };
+}
+
+export interface AckPause {
+  /** Longest time one partition went without an acknowledgement. */
+  ms: number;
+  partition: number;
+  /** Epoch ms: the acknowledgement before the pause, and the one that ended it (or endMs). */
+  fromMs: number;
+  toMs: number;
+  /** True when the pause never ended: the partition had records that were not acknowledged after it. */
+  unended: boolean;
+}
+
+/**
+ * The longest pause in acknowledgements, per partition (after a dead leader has been replaced
+ * in the ISR, the partitions it did not lead go on acknowledging, so gaps across all
+ * partitions would hide one that stays stuck): the largest gap between consecutive
+ * acknowledgements of one partition. A partition
+ * with records that were not acknowledged also counts the time from its last acknowledgement
+ * to `endMs` (when the run gave up), so a partition that never recovered is not missed.
+ */
+export function longestAckPause(outcomes: RecordOutcome[], endMs: number): AckPause {
+  const acks = new Map<number, number[]>();
+  const unacked = new Set<number>();
+  for (const o of outcomes) {
+    if (o.calls > 0 && !o.err && o.atMs !== undefined) {
+      const list = acks.get(o.partition) ?? [];
+      list.push(o.atMs);
+      acks.set(o.partition, list);
+    } else unacked.add(o.partition);
+  }
+  let best: AckPause = { ms: 0, partition: -1, fromMs: 0, toMs: 0, unended: false };
+  for (const [partition, times] of acks) {
+    times.sort((a, b) => a - b);
+    for (let i = 1; i < times.length; i++) {
+      if (times[i] - times[i - 1] > best.ms) best = { ms: times[i] - times[i - 1], partition, fromMs: times[i - 1], toMs: times[i], unended: false };
+    }
+    const last = times[times.length - 1];
+    if (unacked.has(partition) && endMs - last > best.ms) best = { ms: endMs - last, partition, fromMs: last, toMs: endMs, unended: true };
+  }
+  return best;
+}
+
+/**
+ * Epoch ms of the first acknowledgement of `partition` after `afterMs` of a record from
+ * `fromSeq` on (the first one sent after a fault, so that answers already on their way when
+ * it struck do not count), or undefined.
+ */
+export function firstAckAfter(outcomes: RecordOutcome[], partition: number, afterMs: number, fromSeq = 0): number | undefined {
+  let first: number | undefined;
+  for (let i = Math.max(0, fromSeq); i < outcomes.length; i++) {
+    const o = outcomes[i];
+    if (o.partition !== partition || o.calls === 0 || o.err || o.atMs === undefined || o.atMs <= afterMs) continue;
+    if (first === undefined || o.atMs < first) first = o.atMs;
+  }
+  return first;
+}
+
+/** Waits (bounded) until every partition of `topic` has a leader and all `replicas` in its ISR. */
+export async function waitForFullIsr(verifier: Verifier, topic: string, replicas: number, timeoutMs: number): Promise<void> {
+  let last = '';
+  try {
+    await waitUntil(
+      async () => {
+        const d = await verifier.describeTopic(topic, { timeoutMs: 10_000 });
+        last = JSON.stringify(d.partitions.map((p) => ({ p: p.partition, leader: p.leader, isr: p.isr })));
+        return d.partitions.length > 0 && d.partitions.every((p) => p.leader !== null && p.isr.length === replicas);
+      },
+      timeoutMs,
+      `every partition of ${topic} to have a leader and ${replicas} in-sync replicas`,
+    );
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; last seen: ${last}`);
+  }
+}

@@ -436,3 +436,104 @@ export class Verifier {
     return this.closing;
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The Java client as a control group (test/support/java: ControlProducer)
+
+export interface ControlProducerSpec {
+  bootstrap: string;
+  topic: string;
+  records: number;
+  ratePerSec: number;
+  /** Tag in every value (`<runId>:<seq>[:padding]`), as SequenceProducer writes them. */
+  runId: string;
+  /** > 0: key `key-<seq % keys>`, placed by the Java default partitioner; else partition seq % partitions. */
+  keys?: number;
+  partitions?: number;
+  padding?: number;
+  /** How long to wait for outstanding outcomes once every record is sent; then close without grace. */
+  drainMs?: number;
+  /** Java producer properties on top of its defaults. */
+  configs?: Record<string, string>;
+}
+
+export interface ControlProducerResult {
+  kafkaClientsVersion: string;
+  /** Epoch ms when the first record was about to be sent; per-record times count from here. */
+  startedAtMs: number;
+  sent: number;
+  acked: number;
+  failed: number;
+  noOutcome: number;
+  repeatedOutcome: number;
+  /** Java exception class -> count. */
+  errors: Record<string, number>;
+  firstAckMs: number;
+  lastAckMs: number;
+  /** Largest gap between consecutive acknowledgements of one partition, as Java measured it. */
+  maxAckGapMs: number;
+  maxAckGapPartition: number;
+  maxAckGapFromMs: number;
+  /** Per record (index = seq): outcome time after startedAtMs (-1: none), partition (-1: unknown), offset (-1: failed). */
+  atMs: number[];
+  partition: number[];
+  offset: number[];
+  /** Callbacks per record, present only when some record had other than one. */
+  calls?: number[];
+  /** [seq, exception class] of every failed record. */
+  failures: [number, string][];
+}
+
+/**
+ * Runs the Java client's producer on a paced workload (see ControlProducer.java) and resolves
+ * with every record's outcome. `onStarted` gets the epoch ms at which sending begins, so a
+ * fault can be timed against the workload. The JVM is killed past `timeoutMs`.
+ */
+export async function runControlProducer(
+  spec: ControlProducerSpec,
+  opts: { timeoutMs: number; kafkaVersion?: string; onStarted?: (atMs: number) => void },
+): Promise<ControlProducerResult> {
+  const classpath = await buildVerifier(verifierKafkaVersion(opts.kafkaVersion));
+  const java = javaInfo();
+  if (!java) throw new Error('java is needed on PATH to run the Java control producer');
+  const proc = spawn(
+    java.path,
+    ['-Xms64m', '-Xmx512m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-XX:-UsePerfData', '-Xshare:auto', '-cp', classpath, 'kafkawire.verifier.ControlProducer', JSON.stringify(spec)],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const stderr: string[] = [];
+  readline.createInterface({ input: proc.stderr! }).on('line', (line) => {
+    stderr.push(line);
+    if (stderr.length > 40) stderr.shift();
+  });
+  return new Promise<ControlProducerResult>((resolve, reject) => {
+    let result: ControlProducerResult | null = null;
+    let version = '';
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`the Java control producer did not finish within ${opts.timeoutMs} ms\n${stderr.join('\n')}`));
+    }, opts.timeoutMs);
+    readline.createInterface({ input: proc.stdout! }).on('line', (line) => {
+      let msg: Record<string, unknown>;
+      try {
+        msg = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        stderr.push(`(stdout, not JSON) ${line.slice(0, 200)}`);
+        return;
+      }
+      if (msg.event === 'started') {
+        version = String(msg.kafkaClientsVersion ?? '');
+        opts.onStarted?.(msg.atMs as number);
+      } else if (msg.event === 'done') result = { ...(msg as unknown as ControlProducerResult), kafkaClientsVersion: version };
+    });
+    proc.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    proc.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (result) resolve(result);
+      else reject(new Error(`the Java control producer exited (code ${code}, signal ${signal}) without a summary\n${stderr.join('\n')}`));
+    });
+  });
+}
