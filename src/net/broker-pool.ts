@@ -15,10 +15,15 @@ import type * as tls from 'node:tls';
 import { exponentialBackoff } from './backoff';
 import { Connection } from './connection';
 
+/** Where a broker listens ("[v6addr]" hosts are kept without brackets). */
 export interface BrokerAddress {
-  nodeId: number;
-  host: string;
-  port: number;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** A broker by node id: negative ids are bootstrap servers not yet known by id. */
+export interface BrokerNode extends BrokerAddress {
+  readonly nodeId: number;
 }
 
 export interface BrokerPoolOptions {
@@ -40,7 +45,7 @@ export interface BrokerPoolOptions {
 }
 
 interface NodeState {
-  address: BrokerAddress;
+  address: BrokerNode;
   conn: Connection | null;
   failures: number;
   reconnectAtMs: number;
@@ -49,7 +54,7 @@ interface NodeState {
 
 export class BrokerPool {
   private readonly nodes = new Map<number, NodeState>();
-  private readonly bootstrap: BrokerAddress[];
+  private readonly bootstrap: BrokerNode[];
   private referenced = true;
   private closed = false;
   private readonly now: () => number;
@@ -59,19 +64,19 @@ export class BrokerPool {
   /** Called when a connection closes or a connection attempt fails, before onChange. */
   onDisconnect: (nodeId: number) => void = () => {};
 
-  constructor(bootstrap: { host: string; port: number }[], private readonly opts: BrokerPoolOptions) {
+  constructor(bootstrap: readonly BrokerAddress[], private readonly opts: BrokerPoolOptions) {
     this.bootstrap = bootstrap.map((b, i) => ({ nodeId: -(i + 1), host: b.host, port: b.port }));
     for (const b of this.bootstrap) this.nodes.set(b.nodeId, this.newState(b));
     this.now = opts.now ?? Date.now;
     this.random = opts.random ?? Math.random;
   }
 
-  private newState(address: BrokerAddress): NodeState {
+  private newState(address: BrokerNode): NodeState {
     return { address, conn: null, failures: 0, reconnectAtMs: 0, connecting: false };
   }
 
   /** Updates the known brokers from metadata; connections to removed or moved brokers close. */
-  updateBrokers(brokers: Iterable<BrokerAddress>): void {
+  updateBrokers(brokers: Iterable<BrokerNode>): void {
     const seen = new Set<number>();
     for (const b of brokers) {
       seen.add(b.nodeId);

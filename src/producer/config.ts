@@ -24,6 +24,8 @@
  *    effects, bootstrap.servers parsing.
  * Stricter than Java on purpose: unknown options are errors (Java only logs them).
  */
+import type { BrokerAddress } from '../net/broker-pool';
+import { CompressionType, type CompressionName } from '../protocol/records/compression';
 import { isIPv6 } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 
@@ -32,8 +34,9 @@ import type { Partitioner } from './partitioners/partitioner';
 import { defaultSerializer } from './serializers';
 import type { Serializer } from './serializers';
 
+export type { BrokerAddress, CompressionName };
+
 export type Acks = 0 | 1 | -1;
-export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 export type BuiltInPartitionerName = 'default' | 'round-robin' | 'consistent_random' | 'murmur2_random' | 'legacy';
 export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
 
@@ -43,11 +46,6 @@ export interface SaslOptions {
   password: string;
 }
 
-/** One bootstrap broker, parsed from "host:port" ("[v6addr]:port" for IPv6; host is then without brackets). */
-export interface BrokerAddress {
-  readonly host: string;
-  readonly port: number;
-}
 
 // ---------------------------------------------------------------------------------------
 // The public types, derived from OPTIONS. Each member keeps the doc comment of its OPTIONS
@@ -192,7 +190,7 @@ function option<T extends OptionKind, const D extends OptionKinds<unknown, unkno
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
 
-export const COMPRESSION_NAMES: readonly CompressionName[] = Object.freeze(['none', 'gzip', 'snappy', 'lz4', 'zstd']);
+export const COMPRESSION_NAMES: readonly CompressionName[] = Object.freeze(Object.keys(CompressionType) as CompressionName[]);
 export const BUILT_IN_PARTITIONERS: readonly BuiltInPartitionerName[] = Object.freeze([
   'default',
   'round-robin',

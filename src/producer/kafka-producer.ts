@@ -141,7 +141,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     });
     this.pool = new BufferPool(c.bufferMemory, c.batchSize, this.clock);
     const sasl = c.sasl;
-    this.brokers = new BrokerPool(c.bootstrapServers.map((b) => ({ host: b.host, port: b.port })), {
+    this.brokers = new BrokerPool(c.bootstrapServers, {
       clientId: c.clientId,
       requestTimeoutMs: c.requestTimeoutMs,
       connectTimeoutMs: c.socketConnectionSetupTimeoutMs,

@@ -10,15 +10,13 @@
  * fetch itself is done by the sender; this class only holds state and answers questions.
  */
 import { exponentialBackoff } from '../net/backoff';
+import type { BrokerNode } from '../net/broker-pool';
 import { ErrorCode, errorInfo } from '../protocol/errors';
 import type { MetadataResponse } from '../protocol/messages/metadata';
 import type { PartitionerCluster } from './partitioners/partitioner';
 
-export interface BrokerInfo {
-  nodeId: number;
-  host: string;
-  port: number;
-  rack: string | null;
+export interface BrokerInfo extends BrokerNode {
+  readonly rack: string | null;
 }
 
 export interface PartitionInfo {
@@ -264,7 +262,7 @@ export class ProducerMetadata {
     topic: string,
     partition: number,
     leader: { leaderId: number; leaderEpoch: number },
-    endpoints: readonly { nodeId: number; host: string; port: number; rack: string | null }[],
+    endpoints: readonly BrokerInfo[],
   ): boolean {
     const info = this.cluster.topics.get(topic);
     const current = info?.partitions[partition];
