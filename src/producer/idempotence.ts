@@ -125,9 +125,9 @@ export class IdempotenceManager {
 
   /**
    * After a new id or epoch: renumber the in-flight batches of the partitions that asked for it
-   * (Java's startSequencesAtBeginning). A partition with a batch whose earlier attempt may have
-   * been written (retried after a timeout or a lost connection) waits: renumbered, that batch
-   * would be written a second time under the new epoch. Its partition keeps the old numbering
+   * (Java's startSequencesAtBeginning). A partition with a batch that may be in the log (its
+   * request is still out, or an earlier attempt timed out or lost its connection) waits:
+   * renumbered, that batch would be written a second time under the new epoch. Its partition keeps the old numbering
    * (no new batch of it is drained meanwhile, see shouldStopDrain) until that batch has its
    * answer, then starts at 0 under the epoch current then, which the broker has not seen for
    * it. Java renumbers at once and can write such a batch twice.
@@ -140,7 +140,7 @@ export class IdempotenceManager {
     this.partitionsToRewrite.clear();
     for (const key of this.deferredRewrites) {
       const p = this.partitions.get(key);
-      if (p && p.inFlight.some((b) => b.possiblyWritten)) continue;
+      if (p && p.inFlight.some(mayBeInLog)) continue;
       this.deferredRewrites.delete(key);
       if (!p) continue;
       let seq = 0;
@@ -266,7 +266,7 @@ export class IdempotenceManager {
       // The broker refused this sequence, so none after it under the same epoch can be in the
       // log: their renumbering need not wait for their answers.
       for (const b of p.inFlight) {
-        if (b.producerId === batch.producerId && b.producerEpoch === batch.producerEpoch && seqAfter(b.baseSequence, batch.baseSequence)) b.possiblyWritten = false;
+        if (b.producerId === batch.producerId && b.producerEpoch === batch.producerEpoch && seqAfter(b.baseSequence, batch.baseSequence)) b.behindRefusal = true;
       }
       this.requestEpochBump(batch);
       return;
@@ -329,6 +329,14 @@ export class IdempotenceManager {
   inFlightCountFor(batch: { topic: string; partition: number }): number {
     return this.entry(batch).inFlight.length;
   }
+}
+
+/**
+ * Whether `b` may be in the log under its current numbering: a request carrying it is still
+ * out, or an earlier attempt's answer was lost; unless a batch before it was refused.
+ */
+function mayBeInLog(b: ProducerBatch): boolean {
+  return !b.behindRefusal && (b.inFlight || b.possiblyWritten);
 }
 
 export function incrementSequence(seq: number, n: number): number {

@@ -60,6 +60,8 @@ export class ProducerBatch {
    * (timed out, connection lost): the batch keeps its sequence until it has an answer.
    */
   possiblyWritten = false;
+  /** A batch before it under the same numbering was refused: it cannot be in the log. */
+  behindRefusal = false;
   /** The partition's leader epoch last seen for this batch (-1: none yet). */
   private currentLeaderEpoch = -1;
   /** `attempts` when the leader epoch last moved forward. */
@@ -185,6 +187,7 @@ export class ProducerBatch {
     this.producerId = producerId;
     this.producerEpoch = producerEpoch;
     this.baseSequence = baseSequence;
+    this.behindRefusal = false;
     if (this.bytes) this.needsRewrite = true;
     else this.builder.setProducerState(producerId, producerEpoch, baseSequence);
   }
