@@ -17,6 +17,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { BrokerPool } from '../net/broker-pool';
+import { Clock, systemClock, TimerHandle } from '../net/clock';
+import type { TransportFactory } from '../net/connection';
 import { authenticate, authenticationFailureOf } from '../net/sasl';
 import { CompressionType, codecFor } from '../protocol/records/compression';
 import { RecordHeader, recordSizeUpperBound } from '../protocol/records/record-batch-builder';
@@ -37,7 +39,6 @@ import {
 } from '../protocol/errors';
 import { RecordAccumulator } from './accumulator';
 import { BufferPool } from './buffer-pool';
-import { Clock, systemClock, TimerHandle } from './clock';
 import { codecsReady, loadCodecs } from './codecs';
 import { ProducerConfig, ProducerOptions, resolveConfig } from './config';
 import { metadataTopicAction, TOPIC_FAIL_SENDS } from './error-actions';
@@ -52,9 +53,12 @@ import { Completion, PromiseSlot, settle } from './producer-batch';
 import type { Header, ProducerRecord, RecordMetadata, SendCallback } from './record';
 import { Sender } from './sender';
 
-/** Test seams: a fake clock and deterministic random sources, each in [0, 1). */
+/** Test seams: a fake clock, a scripted network, and deterministic random sources in [0, 1). */
 export interface ProducerInternals {
+  /** Every timer and time of the producer and of its connections. */
   clock?: Clock;
+  /** Opens the byte stream to a broker instead of a TCP/TLS socket (an in-memory network). */
+  connect?: TransportFactory;
   /** Partition choices (sticky, random partitioners) and reconnect jitter. */
   random?: () => number;
   /** Retry backoff jitter (0.5 gives no jitter). */
@@ -108,6 +112,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     waitingForMemory: false,
     memorySize: 0,
     chosenPartition: undefined,
+    metadataVersionAtSend: 0,
     buffer: null,
   };
   /** Topic names already checked for validity. */
@@ -156,7 +161,8 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
         const authError = authenticationFailureOf(err);
         if (authError) this.failOnAuthenticationError(nodeId, authError);
       },
-      now: () => this.clock.now(),
+      clock: this.clock,
+      connect: internals.connect,
       random,
     });
     this.accumulator = new RecordAccumulator(
@@ -284,6 +290,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     p.waitingForMemory = false;
     p.memorySize = 0;
     p.chosenPartition = undefined;
+    p.metadataVersionAtSend = this.metadata.version;
     p.buffer = null;
     if (!this.validTopics.has(topic)) {
       const invalid = invalidTopicReason(topic);
@@ -324,10 +331,12 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     const cluster = this.metadata.cluster;
     const info = cluster.topics.get(p.topic);
     if (!info) {
-      // Java's waitOnMetadata: an unauthorized or invalid topic fails the send now; any other
-      // topic error waits out max.block.ms (its cause goes into the TimeoutError).
+      // Java's waitOnMetadata: an answer that came after send() was called and says the topic
+      // is unauthorized or invalid fails the send; an older answer's error is not trusted
+      // (access may have been granted since), and any other topic error waits out
+      // max.block.ms (its cause goes into the TimeoutError).
       const last = this.metadata.lastError(p.topic);
-      if (last && metadataTopicAction(last.code) & TOPIC_FAIL_SENDS) {
+      if (last && this.metadata.version > p.metadataVersionAtSend && metadataTopicAction(last.code) & TOPIC_FAIL_SENDS) {
         this.finishPending(p, brokerErrorFor(last.code, `metadata for topic ${p.topic}`));
         return 'done';
       }

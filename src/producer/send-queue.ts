@@ -38,6 +38,8 @@ export interface PendingSend {
   memorySize: number;
   /** The partition picked for it (-1: the built-in sticky choice), once metadata allowed. */
   chosenPartition?: number;
+  /** Metadata version when send() was called: only answers after it can fail the send. */
+  metadataVersionAtSend: number;
   /** Memory it waited for, handed to the append. */
   buffer: Buffer | null;
 }
