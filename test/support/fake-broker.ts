@@ -24,7 +24,8 @@
  *   { dropConnection }, { dropAfterAppend }, { noResponse }, { mangleResponse } (malformed bytes);
  * - broker.onRequest(...) for any API; broker.onInitProducerId(...) for its error code;
  * - cluster.failNext(topic, partition, errorCode, times): queued errors per partition;
- * - cluster.setLeader(), createTopic(), forgetProducers() (lost producer state).
+ * - cluster.setLeader(), createTopic(), forgetProducers() (lost producer state);
+ * - broker.unreachable (new connections closed at once) with dropConnections(): an outage.
  * What tests can check: records()/batches() per partition (decoded, with offsets), the
  * request log, the number of unanswered Produce requests (now and at most).
  * Outcomes (end of file) counts what each record's callback got, for "exactly one outcome".
@@ -455,6 +456,12 @@ export class FakeBroker {
   maxOutstandingProduce = 0;
   /** Largest number of unanswered Produce requests seen on one connection. */
   maxOutstandingProducePerConnection = 0;
+  /**
+   * While true, the broker cannot be reached: a new connection is closed as soon as it is
+   * accepted (open ones stay until dropConnections()). Connections accepted so far: `accepted`.
+   */
+  unreachable = false;
+  accepted = 0;
   private readonly server: net.Server;
   private readonly conns = new Set<ConnState>();
   private produceHooks: ProduceHook[] = [];
@@ -573,6 +580,11 @@ export class FakeBroker {
   // --- connection handling ---
 
   private accept(socket: net.Socket): void {
+    this.accepted++;
+    if (this.unreachable) {
+      socket.destroy();
+      return;
+    }
     socket.setNoDelay(true);
     const c: ConnState = {
       id: nextConnectionId++,
