@@ -230,11 +230,6 @@ export class IdempotenceManager {
     else p.inFlight.push(...parts);
   }
 
-  /** Whether `batch` is the oldest unfinished batch of its partition. */
-  isFirstInFlight(batch: ProducerBatch): boolean {
-    const p = this.entry(batch);
-    return p.inFlight.length > 0 && p.inFlight[0] === batch;
-  }
 
   /** A batch was acknowledged (or found a duplicate). */
   handleCompleted(batch: ProducerBatch, baseOffset: number): void {
@@ -326,9 +321,6 @@ export class IdempotenceManager {
     this.fatalError = err;
   }
 
-  inFlightCountFor(batch: { topic: string; partition: number }): number {
-    return this.entry(batch).inFlight.length;
-  }
 }
 
 /**

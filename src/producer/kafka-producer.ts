@@ -27,7 +27,6 @@ import {
   BufferExhaustedError,
   brokerErrorFor,
   ConfigError,
-  errorInfo,
   InvalidArgumentError,
   InvalidTopicError,
   KafkaError,

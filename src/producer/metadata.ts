@@ -192,9 +192,6 @@ export class ProducerMetadata {
     this.equivalentResponses = 0;
   }
 
-  get updateRequested(): boolean {
-    return this.needUpdate;
-  }
 
   private backoff(attempts: number): number {
     const jitter = this.jitter;

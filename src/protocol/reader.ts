@@ -50,9 +50,6 @@ export class Reader {
     return (((b[o] << 8) | b[o + 1]) << 16) >> 16;
   }
 
-  readUInt16(field: string): number {
-    return this.readInt16(field) & 0xffff;
-  }
 
   readInt32(field: string): number {
     this.need(4, field);
@@ -80,12 +77,6 @@ export class Reader {
     return (BigInt(hi) << 32n) | BigInt(lo);
   }
 
-  readFloat64(field: string): number {
-    this.need(8, field);
-    const v = this.buf.readDoubleBE(this.offset);
-    this.offset += 8;
-    return v;
-  }
 
   readUnsignedVarint(field: string): number {
     let result = 0;

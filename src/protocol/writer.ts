@@ -65,9 +65,6 @@ export class Writer {
     return this;
   }
 
-  writeUInt16(v: number): this {
-    return this.writeInt16(v);
-  }
 
   writeInt32(v: number): this {
     this.ensure(4);
@@ -81,9 +78,6 @@ export class Writer {
     return this;
   }
 
-  writeUInt32(v: number): this {
-    return this.writeInt32(v >>> 0);
-  }
 
   /** int64 from a number that must be a safe integer (offsets, ids, timestamps). */
   writeInt64(v: number): this {
@@ -100,12 +94,6 @@ export class Writer {
     return this.writeInt32(Number(u & 0xffffffffn));
   }
 
-  writeFloat64(v: number): this {
-    this.ensure(8);
-    this.buf.writeDoubleBE(v, this.offset);
-    this.offset += 8;
-    return this;
-  }
 
   /** Unsigned LEB128 of a uint32 (protocol lengths, tags, array sizes). */
   writeUnsignedVarint(v: number): this {
