@@ -8,12 +8,15 @@
  * - Connections idle longer than connections.max.idle.ms are closed and reopened on demand.
  * - The pool refs sockets only while the owner says work is pending, so an idle producer
  *   does not keep the Node process alive.
+ * - Backoff deadlines, idle checks and every connection's timeouts use the owner's Clock;
+ *   connections open their byte streams through the owner's TransportFactory, if any.
  *
  * Locality: sender loop.
  */
 import type * as tls from 'node:tls';
 import { exponentialBackoff } from './backoff';
-import { Connection } from './connection';
+import { Clock, systemClock } from './clock';
+import { Connection, TransportFactory } from './connection';
 
 /** Where a broker listens ("[v6addr]" hosts are kept without brackets). */
 export interface BrokerAddress {
@@ -36,7 +39,10 @@ export interface BrokerPoolOptions {
   /** max.in.flight.requests.per.connection: a node at the cap is not least loaded. */
   maxInFlightRequestsPerConnection?: number;
   tls?: tls.ConnectionOptions | true;
-  now?: () => number;
+  /** Default: the system clock. */
+  clock?: Clock;
+  /** Default: TCP or TLS sockets. */
+  connect?: TransportFactory;
   random?: () => number;
   /** Hook run on a new connection before it is used (e.g. SASL). */
   onConnected?: (conn: Connection) => Promise<void>;
@@ -57,7 +63,7 @@ export class BrokerPool {
   private readonly bootstrap: BrokerNode[];
   private referenced = true;
   private closed = false;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly random: () => number;
   /** Called when a connection becomes ready or is lost (the sender wakes up). */
   onChange: () => void = () => {};
@@ -67,7 +73,7 @@ export class BrokerPool {
   constructor(bootstrap: readonly BrokerAddress[], private readonly opts: BrokerPoolOptions) {
     this.bootstrap = bootstrap.map((b, i) => ({ nodeId: -(i + 1), host: b.host, port: b.port }));
     for (const b of this.bootstrap) this.nodes.set(b.nodeId, this.newState(b));
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? systemClock;
     this.random = opts.random ?? Math.random;
   }
 
@@ -107,17 +113,17 @@ export class BrokerPool {
   /** Whether a connection attempt to `nodeId` may start now (not backing off). */
   canConnect(nodeId: number): boolean {
     const s = this.nodes.get(nodeId);
-    return !!s && !s.connecting && this.now() >= s.reconnectAtMs;
+    return !!s && !s.connecting && this.clock.now() >= s.reconnectAtMs;
   }
 
   /** ms until `nodeId` may be tried again (0 when it may now). */
   reconnectDelayMs(nodeId: number): number {
     const s = this.nodes.get(nodeId);
-    return s ? Math.max(0, s.reconnectAtMs - this.now()) : 0;
+    return s ? Math.max(0, s.reconnectAtMs - this.clock.now()) : 0;
   }
 
   private initiateConnect(s: NodeState): void {
-    if (s.connecting || this.now() < s.reconnectAtMs) return;
+    if (s.connecting || this.clock.now() < s.reconnectAtMs) return;
     if (s.conn && s.conn.state !== 'closed') return;
     s.connecting = true;
     const conn = new Connection({
@@ -128,7 +134,8 @@ export class BrokerPool {
       requestTimeoutMs: this.opts.requestTimeoutMs,
       connectTimeoutMs: this.opts.connectTimeoutMs,
       tls: this.opts.tls,
-      now: this.now,
+      clock: this.clock,
+      connect: this.opts.connect,
     });
     s.conn = conn;
     conn.on('close', () => {
@@ -150,7 +157,7 @@ export class BrokerPool {
         (err: Error) => {
           s.connecting = false;
           s.failures++;
-          s.reconnectAtMs = this.now() + this.backoffMs(s.failures);
+          s.reconnectAtMs = this.clock.now() + this.backoffMs(s.failures);
           conn.close();
           this.opts.onConnectFailed?.(s.address.nodeId, err);
           this.onChange();
@@ -184,7 +191,7 @@ export class BrokerPool {
     const all = [...this.nodes.values()];
     const connecting = all.find((s) => s.connecting && s.address.nodeId >= 0) ?? all.find((s) => s.connecting);
     if (connecting) return connecting.address.nodeId;
-    const now = this.now();
+    const now = this.clock.now();
     // A ready node left out above is at the cap: a response frees it (and wakes the sender).
     const free = all.filter((s) => now >= s.reconnectAtMs && !(s.conn && s.conn.state === 'ready')).sort((a, b) => a.reconnectAtMs - b.reconnectAtMs);
     const pick = free.find((s) => s.address.nodeId >= 0) ?? free[0];
@@ -197,7 +204,7 @@ export class BrokerPool {
    */
   minReconnectDelayMs(): number {
     let min = Infinity;
-    const now = this.now();
+    const now = this.clock.now();
     for (const s of this.nodes.values()) {
       if (s.connecting) return 0;
       if (s.conn && s.conn.state === 'ready') continue; // at the in-flight cap: a response wakes us
@@ -208,7 +215,7 @@ export class BrokerPool {
 
   /** Closes connections idle longer than connections.max.idle.ms; returns ms to the next check. */
   closeIdle(): number {
-    const now = this.now();
+    const now = this.clock.now();
     let next = Infinity;
     for (const s of this.nodes.values()) {
       const c = s.conn;

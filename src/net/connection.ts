@@ -10,10 +10,14 @@
  *   A timed-out request closes the connection and fails everything in flight on it, as the
  *   Java client does: a late reply on that socket could no longer be matched safely.
  * - Record batch bytes are written as they are (cork, write segments, uncork): no copy.
+ * - Time and bytes come through two seams: the Clock (every timeout here is one of its
+ *   timers) and the TransportFactory (a TCP or TLS socket in production; tests supply an
+ *   in-memory stream and a scripted broker, so all of the above runs on virtual time).
  * - A malformed response fails its request with MalformedResponseError and, since the
  *   stream position can no longer be trusted after a decode failure of the frame header,
  *   a corrupt frame size closes the connection.
  */
+import { Clock, systemClock, TimerHandle } from './clock';
 import { transition, TransitionTable } from './state-machine';
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
@@ -39,6 +43,46 @@ export const CLIENT_SOFTWARE_VERSION = '0.1.0';
 /** Frames larger than this are refused as corrupt (the broker's default socket limit is 100 MiB). */
 const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
+/**
+ * The duplex byte stream a connection runs on: the part of net.Socket it uses (a net.Socket
+ * or tls.TLSSocket is one as it is). 'close' follows destroy() and any loss of the stream;
+ * failures are 'error' events.
+ */
+export interface Transport {
+  write(data: Uint8Array, cb?: (err?: Error | null) => void): boolean;
+  cork(): void;
+  uncork(): void;
+  setNoDelay(noDelay?: boolean): unknown;
+  ref(): unknown;
+  unref(): unknown;
+  destroy(): unknown;
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  once(event: 'error', listener: (err: Error) => void): unknown;
+  removeListener(event: 'error', listener: (err: Error) => void): unknown;
+  removeAllListeners(event: 'data'): unknown;
+}
+
+/** Where a transport goes. */
+export interface TransportTarget {
+  host: string;
+  port: number;
+  /** Node id (negative for a bootstrap server). */
+  nodeId: number;
+  /** Set when the connection uses TLS. */
+  tls?: tls.ConnectionOptions;
+}
+
+/** Opens a transport; calls onConnect once it is connected (with TLS: once secured). */
+export type TransportFactory = (target: TransportTarget, onConnect: () => void) => Transport;
+
+/** The production transport: a TCP socket, or a TLS one when the target asks for TLS. */
+export const socketTransport: TransportFactory = (target, onConnect) =>
+  target.tls
+    ? tls.connect({ host: target.host, port: target.port, servername: net.isIP(target.host) ? undefined : target.host, ...target.tls }, onConnect)
+    : net.connect({ host: target.host, port: target.port }, onConnect);
+
 export interface ConnectionOptions {
   host: string;
   port: number;
@@ -50,11 +94,10 @@ export interface ConnectionOptions {
   tls?: tls.ConnectionOptions | true;
   /** Node id, for messages and bookkeeping. */
   nodeId?: number;
-  /**
-   * Clock for activity times (idle-connection checks compare them with the owner's clock).
-   * Request and connect timeouts use real timers.
-   */
-  now?: () => number;
+  /** Time for request and connect timeouts and activity times (idle checks). Default: system. */
+  clock?: Clock;
+  /** How the byte stream is opened. Default: a TCP or TLS socket. */
+  connect?: TransportFactory;
 }
 
 export interface RequestOptions {
@@ -99,12 +142,12 @@ export class Connection extends EventEmitter {
   private readonly requestTimeoutMs: number;
   private readonly connectTimeoutMs: number;
   private readonly tlsOptions: tls.ConnectionOptions | undefined;
-  private socket: net.Socket | null = null;
+  private socket: Transport | null = null;
   private stateValue: ConnectionState = 'idle';
   private nextCorrelationId = 0;
   private readonly inFlight: InFlight[] = [];
   private inFlightHead = 0;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
   private connecting: Promise<void> | null = null;
   private readonly header = new Writer(256);
   // Receive state: chunks not yet consumed, and their total length.
@@ -114,7 +157,8 @@ export class Connection extends EventEmitter {
   readonly apiVersions = new Map<number, VersionRange>();
   apiVersionsResponse: ApiVersionsResponse | null = null;
   lastActivityMs: number;
-  private readonly now: () => number;
+  private readonly clock: Clock;
+  private readonly openTransport: TransportFactory;
   private referenced = true;
 
   constructor(opts: ConnectionOptions) {
@@ -126,8 +170,9 @@ export class Connection extends EventEmitter {
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30000;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? this.requestTimeoutMs;
     this.tlsOptions = opts.tls === true ? {} : opts.tls;
-    this.now = opts.now ?? Date.now;
-    this.lastActivityMs = this.now();
+    this.clock = opts.clock ?? systemClock;
+    this.openTransport = opts.connect ?? socketTransport;
+    this.lastActivityMs = this.clock.now();
   }
 
   get state(): ConnectionState {
@@ -200,24 +245,22 @@ export class Connection extends EventEmitter {
   private async open(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => {
-        clearTimeout(t);
+        this.clock.clearTimeout(t);
         reject(new ConnectionError(`cannot connect to ${this.address}: ${err.message}`, { broker: this.address, cause: err }));
       };
-      const t = setTimeout(() => {
+      const t = this.clock.setTimeout(() => {
         socket.destroy();
         reject(new ConnectionError(`connecting to ${this.address} timed out after ${this.connectTimeoutMs} ms`, { broker: this.address }));
       }, this.connectTimeoutMs);
       const onConnect = () => {
-        clearTimeout(t);
+        this.clock.clearTimeout(t);
         socket.removeListener('error', onError);
         resolve();
       };
-      const socket: net.Socket = this.tlsOptions
-        ? tls.connect({ host: this.host, port: this.port, servername: net.isIP(this.host) ? undefined : this.host, ...this.tlsOptions }, onConnect)
-        : net.connect({ host: this.host, port: this.port }, onConnect);
+      const socket = this.openTransport({ host: this.host, port: this.port, nodeId: this.nodeId, tls: this.tlsOptions }, onConnect);
       socket.setNoDelay(true);
       if (!this.referenced) socket.unref();
-      t.unref();
+      t.unref?.();
       socket.once('error', onError);
       this.socket = socket;
       socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -307,7 +350,7 @@ export class Connection extends EventEmitter {
     if (detached) for (const r of detached.records) total += r.length;
     w.patchInt32(sizeAt, total);
     const expectResponse = opts?.expectResponse !== false;
-    this.lastActivityMs = this.now();
+    this.lastActivityMs = this.clock.now();
     return new Promise<T>((resolve, reject) => {
       if (expectResponse) {
         this.inFlight.push({
@@ -317,7 +360,7 @@ export class Connection extends EventEmitter {
           decode: decode as Decoder<unknown>,
           resolve: resolve as (v: unknown) => void,
           reject,
-          deadlineMs: Date.now() + (opts?.timeoutMs ?? this.requestTimeoutMs),
+          deadlineMs: this.clock.now() + (opts?.timeoutMs ?? this.requestTimeoutMs),
         });
         this.armTimer();
       }
@@ -348,19 +391,19 @@ export class Connection extends EventEmitter {
   private armTimer(): void {
     if (this.timer || this.inFlightCount === 0) return;
     const head = this.inFlight[this.inFlightHead];
-    const delay = Math.max(0, head.deadlineMs - Date.now());
-    this.timer = setTimeout(() => {
+    const delay = Math.max(0, head.deadlineMs - this.clock.now());
+    this.timer = this.clock.setTimeout(() => {
       this.timer = null;
       this.checkTimeouts();
     }, delay);
     // The socket, not this timer, decides whether the process stays alive.
-    this.timer.unref();
+    this.timer.unref?.();
   }
 
   private checkTimeouts(): void {
     if (this.inFlightCount === 0) return;
     const head = this.inFlight[this.inFlightHead];
-    if (Date.now() >= head.deadlineMs) {
+    if (this.clock.now() >= head.deadlineMs) {
       const err = new RequestTimedOutError(`${head.api.name} request to ${this.address} got no response in time`);
       this.close(err);
       return;
@@ -369,7 +412,7 @@ export class Connection extends EventEmitter {
   }
 
   private onData(chunk: Buffer): void {
-    this.lastActivityMs = this.now();
+    this.lastActivityMs = this.clock.now();
     this.chunks.push(chunk);
     this.chunkBytes += chunk.length;
     while (this.chunkBytes >= 4) {
@@ -457,7 +500,7 @@ export class Connection extends EventEmitter {
       return;
     } finally {
       if (this.timer && this.inFlightCount === 0) {
-        clearTimeout(this.timer);
+        this.clock.clearTimeout(this.timer);
         this.timer = null;
       }
     }
@@ -470,7 +513,7 @@ export class Connection extends EventEmitter {
     if (this.stateValue === 'closed') return;
     this.moveTo('closed');
     if (this.timer) {
-      clearTimeout(this.timer);
+      this.clock.clearTimeout(this.timer);
       this.timer = null;
     }
     const socket = this.socket;

@@ -1,6 +1,7 @@
 /**
  * FakeClock: virtual time for unit tests of the producer (linger, backoff, max.block.ms,
- * delivery.timeout.ms), as the Clock interface in src/producer/clock.ts asks.
+ * delivery.timeout.ms) and of its connections (request and connect timeouts), as the Clock
+ * interface in src/net/clock.ts asks.
  *
  * - now() is virtual ms; it only moves when a test calls advance()/advanceAndSettle().
  * - setTimeout/clearTimeout register virtual timers; advance(ms) fires every timer due in
@@ -11,7 +12,7 @@
  * - tick() lets real I/O and deferred passes run (a few macrotask turns); waitFor() ticks
  *   until a condition holds, bounded in real time, so tests never sleep blindly.
  */
-import type { Clock, TimerHandle } from '../../src/producer/clock';
+import type { Clock, TimerHandle } from '../../src/net/clock';
 
 export interface FakeTimer extends TimerHandle {
   readonly id: number;

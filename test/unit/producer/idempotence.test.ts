@@ -284,23 +284,31 @@ describe('epoch bumps', () => {
     // it must keep its sequence (the broker answers it as a duplicate), not be renumbered
     // under a new epoch, which the broker would take as a new batch and write twice (Java
     // marks the partition's sequence "unresolved" and bumps only once nothing is in flight).
-    const h = await start({ deliveryTimeoutMs: 1000, requestTimeoutMs: 900 });
+    // request.timeout.ms runs on the test's clock too, and an attempt sent at creation times
+    // out no later than its delivery deadline: so A's first attempt is refused and its retry
+    // (about 100 ms later, request deadline past 1030) is the one held past A's expiry at 1000.
+    const h = await start({ deliveryTimeoutMs: 1000, requestTimeoutMs: 950 });
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     releases.push(release);
-    broker(h).onProduce((_req, ctx) => (ctx.index === 1 ? { until: gate } : ctx.index === 2 ? { dropAfterAppend: true } : undefined));
+    broker(h).onProduce((_req, ctx) =>
+      ctx.index === 1 ? { errorCode: ErrorCode.NOT_ENOUGH_REPLICAS } : ctx.index === 2 ? { until: gate } : ctx.index === 3 ? { dropAfterAppend: true } : undefined,
+    );
     // W first: until the partition has an acknowledged batch, its batches go one at a time.
     h.send({ value: 'W' });
     await h.clock.waitFor(() => h.out.allSettled);
+    const tA = h.clock.now();
     h.send({ value: 'A' });
-    await h.clock.waitFor(() => broker(h).requestsOf('Produce').length === 2);
-    await h.clock.advanceAndSettle(600);
+    await h.clock.waitFor(() => h.producer.metrics()['record-retry-total'] === 1, { what: 'the refusal of A' });
+    await h.clock.runUntil(() => broker(h).requestsOf('Produce').length === 3, { stepMs: 1, maxVirtualMs: 200, what: 'the retry of A' });
+    await h.clock.advanceAndSettle(tA + 600 - h.clock.now());
     h.send({ value: 'B' });
-    await h.clock.waitFor(() => broker(h).requestsOf('Produce').length === 3);
-    await h.clock.advanceAndSettle(450); // A has expired, B not
+    await h.clock.waitFor(() => broker(h).requestsOf('Produce').length === 4);
+    await h.clock.advanceAndSettle(410); // A has expired, B not; A's request has not timed out
     expect(h.out.all[1].err).toBeInstanceOf(TimeoutError);
     expect(h.out.all[2].calls).toBe(0);
     release();
+    await h.clock.waitFor(() => broker(h).outstandingProduce === 0);
     await h.clock.runUntil(() => h.out.allSettled, { stepMs: 10, maxVirtualMs: 500 });
     expect(h.out.all[2].err).toBeNull();
     expect(values(h)).toEqual(['W', 'A', 'B']); // A failed (TimeoutError) but was written; B once
