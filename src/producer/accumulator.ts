@@ -20,7 +20,8 @@ import type { BufferPool } from './buffer-pool';
 import type { IdempotenceManager } from './idempotence';
 import type { Cluster } from './metadata';
 import { BuiltInPartitioner, StickyPartitionInfo } from './partitioners/built-in';
-import { Completion, exactRecordSize, ProducerBatch } from './producer-batch';
+import { batchAllocationSize, Completion, exactRecordSize, ProducerBatch } from './producer-batch';
+import { topicPartitionKey } from './topic-partition';
 
 export interface AccumulatorOptions {
   batchSize: number;
@@ -154,7 +155,7 @@ export class RecordAccumulator {
         // The last batch just filled up: a deferred switch may be due before a new batch opens.
         if (sticky && this.partitionChanged(t.builtIn!, sticky, dq, cluster)) continue;
       }
-      const size = Math.max(this.opts.batchSize, RECORDS_OFFSET + exactRecordSize(0, 0, key, value, headersSize));
+      const size = batchAllocationSize(this.opts.batchSize, exactRecordSize(0, 0, key, value, headersSize), this.opts.compression);
       let buf = buffer && buffer.length >= size ? buffer : null;
       if (buffer && !buf) this.pool.deallocate(buffer, buffer.length);
       if (!buf) buf = this.pool.tryAllocate(size);
@@ -229,7 +230,7 @@ export class RecordAccumulator {
           queueSizes[used - 1] = dq.length;
           if (this.nodeUnavailableTooLong(leader, nowMs)) used--;
         }
-        if (readyNodes.has(leader) || this.muted.has(`${topic}\u0000${p}`)) continue;
+        if (readyNodes.has(leader) || this.muted.has(topicPartitionKey(topic, p))) continue;
         const batch = dq[0];
         batch.maybeUpdateLeaderEpoch(cluster.leaderEpochFor(topic, p));
         const waited = nowMs - batch.lastAttemptMs;
@@ -285,7 +286,7 @@ export class RecordAccumulator {
       const t = this.topics.get(tp.topic);
       const dq = t?.deques[tp.partition];
       if (!dq || dq.length === 0) continue;
-      if (this.muted.has(`${tp.topic}\u0000${tp.partition}`)) continue;
+      if (this.muted.has(topicPartitionKey(tp.topic, tp.partition))) continue;
       const first = dq[0];
       first.maybeUpdateLeaderEpoch(cluster.leaderEpochFor(tp.topic, tp.partition));
       if (this.isBackingOff(first, nowMs)) continue;
@@ -337,11 +338,11 @@ export class RecordAccumulator {
 
   /** Strict per-partition order without idempotence (max.in.flight = 1): one batch at a time. */
   mute(batch: ProducerBatch): void {
-    if (this.opts.maxInFlightRequestsPerConnection === 1) this.muted.add(`${batch.topic}\u0000${batch.partition}`);
+    if (this.opts.maxInFlightRequestsPerConnection === 1) this.muted.add(topicPartitionKey(batch.topic, batch.partition));
   }
 
   unmute(batch: ProducerBatch): void {
-    this.muted.delete(`${batch.topic}\u0000${batch.partition}`);
+    this.muted.delete(topicPartitionKey(batch.topic, batch.partition));
   }
 
   /** Puts a batch to retry back at the head of its queue, in sequence order when idempotent. */

@@ -21,8 +21,7 @@ import { Clock, systemClock, TimerHandle } from '../net/clock';
 import type { TransportFactory } from '../net/connection';
 import { authenticate, authenticationFailureOf } from '../net/sasl';
 import { CompressionType, codecFor } from '../protocol/records/compression';
-import { RecordHeader, recordSizeUpperBound } from '../protocol/records/record-batch-builder';
-import { RECORD_BATCH_OVERHEAD } from '../protocol/records/record-batch-layout';
+import { batchCapacityFor, RecordHeader, recordSizeUpperBound } from '../protocol/records/record-batch-builder';
 import {
   BufferExhaustedError,
   brokerErrorFor,
@@ -86,6 +85,8 @@ function captureSlot(resolve: (md: RecordMetadata) => void, reject: (err: Error)
 export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> extends EventEmitter {
   readonly config: ProducerConfig<K, V>;
   private readonly clock: Clock;
+  /** The codec's id (CompressionType). */
+  private readonly compression: number;
   private readonly metadata: ProducerMetadata;
   private readonly pool: BufferPool;
   private readonly brokers: BrokerPool;
@@ -129,6 +130,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     this.clock = internals.clock ?? systemClock;
     const random = internals.random ?? Math.random;
     const compression = CompressionType[c.compressionType];
+    this.compression = compression;
     if (compression !== 0 && !codecFor(compression)) {
       throw new ConfigError(`compression type '${c.compressionType}' has no codec available`, { option: 'compressionType' });
     }
@@ -372,7 +374,8 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       p.chosenPartition = partition;
     }
 
-    const size = RECORD_BATCH_OVERHEAD + recordSizeUpperBound(p.keyBytes, p.valueBytes, p.headers);
+    // The batch it would need alone, codec framing included: more than either limit fails it now.
+    const size = batchCapacityFor(this.compression, recordSizeUpperBound(p.keyBytes, p.valueBytes, p.headers));
     if (size > this.config.maxRequestSize || size > this.config.bufferMemory) {
       const limit = size > this.config.maxRequestSize ? `${this.config.maxRequestSize}, the value of max.request.size` : `${this.config.bufferMemory}, the value of buffer.memory`;
       this.finishPending(p, new RecordTooLargeError(`The record is ${size} bytes when serialized, which is larger than ${limit}.`));

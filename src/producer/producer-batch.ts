@@ -10,8 +10,7 @@
  * Locality: appended to by send() (through the accumulator), everything else by the sender.
  */
 import { KafkaError } from '../protocol/errors';
-import { RecordBatchBuilder, RecordHeader, rewriteProducerState, sizeOfHeaders } from '../protocol/records/record-batch-builder';
-import { RECORDS_OFFSET } from '../protocol/records/record-batch-layout';
+import { batchCapacityFor, RecordBatchBuilder, RecordHeader, rewriteProducerState, sizeOfHeaders } from '../protocol/records/record-batch-builder';
 import { sizeOfVarint, sizeOfVarlong } from '../protocol/writer';
 import type { RecordMetadata, SendCallback } from './record';
 
@@ -29,13 +28,14 @@ export class ProducerBatch {
   readonly partition: number;
   readonly createdMs: number;
   readonly builder: RecordBatchBuilder;
-  /** Bytes taken from the buffer pool for this batch. */
+  /** Bytes taken from the buffer pool for this batch: all the memory it ever holds. */
   readonly allocatedSize: number;
-  /** Bytes after which a record no longer fits (the batch buffer's capacity). */
+  /** Estimated bytes after which a record no longer fits (batch.size, or one larger record). */
   readonly writeLimit: number;
   /** One per record. Timestamps and sizes are read back from the records on completion. */
   private readonly completions: Completion[] = [];
-  /** Compression ratio estimate for sizing compressed batches (1 = none). */
+  private readonly compressed: boolean;
+  /** Compression ratio estimate for sizing compressed batches. */
   private readonly compressionRatio: number;
 
   attempts = 0;
@@ -87,8 +87,11 @@ export class ProducerBatch {
     this.lastAppendMs = nowMs;
     this.allocatedSize = allocatedSize;
     this.writeLimit = opts.writeLimit;
-    this.compressionRatio = opts.compression === 0 ? 1 : (opts.compressionRatio ?? 1);
-    this.builder = new RecordBatchBuilder(buffer, { compression: opts.compression, compressionLevel: opts.compressionLevel });
+    this.compressed = opts.compression !== 0;
+    this.compressionRatio = opts.compressionRatio ?? 1;
+    // The pooled buffer is all the batch gets: with a codec, records are compressed into it as
+    // it fills (see RecordBatchBuilder), so buffer.memory bounds what batches hold.
+    this.builder = new RecordBatchBuilder(buffer, { compression: opts.compression, compressionLevel: opts.compressionLevel, fixedCapacity: true });
   }
 
   get recordCount(): number {
@@ -96,14 +99,15 @@ export class ProducerBatch {
   }
 
   /**
-   * Estimated bytes on the wire: exact when uncompressed; with a codec, the header plus the
-   * uncompressed records scaled by the estimated ratio (with Java's 5% margin).
+   * Estimated bytes on the wire: exact when uncompressed. With a codec, what is compressed
+   * already counts as it is, and the uncompressed tail as Java counts the records: scaled by
+   * the estimated ratio with a 5% margin (CompressionRatioEstimator, MemoryRecordsBuilder).
    */
   get estimatedSizeInBytes(): number {
     if (this.bytes) return this.bytes.length;
-    const raw = this.builder.sizeInBytes;
-    if (this.compressionRatio === 1) return raw;
-    return RECORDS_OFFSET + Math.ceil((raw - RECORDS_OFFSET) * this.compressionRatio * 1.05);
+    const b = this.builder;
+    if (!this.compressed) return b.sizeInBytes;
+    return b.compressedBytes + Math.ceil(b.tailBytes * this.compressionRatio * COMPRESSION_RATE_ESTIMATION_FACTOR);
   }
 
   get isFull(): boolean {
@@ -149,7 +153,9 @@ export class ProducerBatch {
       // Java's MemoryRecordsBuilder.hasRoomFor: what is written counts at the estimated
       // compression ratio, the record to add at its full size.
       const grown = before + size;
-      if (grown > this.writeLimit) {
+      // A compressed batch must also have room in its own buffer, which may compress the
+      // uncompressed tail in place first: the buffer never grows.
+      if (grown > this.writeLimit || (this.compressed && !this.builder.hasRoomFor(size))) {
         this.closedForAppends = true;
         return -1;
       }
@@ -157,7 +163,9 @@ export class ProducerBatch {
     this.builder.append(timestamp, key, value, headers, headersSize);
     this.completions.push(completion);
     this.lastAppendMs = nowMs;
-    return this.estimatedSizeInBytes - before;
+    // Compressing the tail can lower the estimate (the chunk came out smaller than estimated);
+    // the result stays >= 0, which means appended.
+    return Math.max(0, this.estimatedSizeInBytes - before);
   }
 
   /** No more appends (a drained or displaced batch). */
@@ -309,7 +317,7 @@ export class ProducerBatch {
       const hs = sizeOfHeaders(r.headers);
       const completion = this.completions[i];
       if (!current || current.tryAppend(r.timestamp, r.key, r.value, r.headers, hs, completion, this.lastAppendMs) < 0) {
-        const size = Math.max(splitSize, RECORDS_OFFSET + exactRecordSize(0, 0, r.key, r.value, hs));
+        const size = batchAllocationSize(splitSize, exactRecordSize(0, 0, r.key, r.value, hs), compression);
         current = new ProducerBatch(this.topic, this.partition, Buffer.allocUnsafe(size), size, this.createdMs, {
           compression,
           compressionLevel,
@@ -346,6 +354,18 @@ export function settle(c: Completion, err: Error | null, md: RecordMetadata): vo
     // A user callback that throws must not stop the other records' outcomes (Java logs it).
     process.emitWarning(new KafkaError(`a send() callback threw: ${(callbackError as Error)?.message ?? callbackError}`, { cause: callbackError }));
   }
+}
+
+/** Java's COMPRESSION_RATE_ESTIMATION_FACTOR: the margin on estimated compressed sizes. */
+export const COMPRESSION_RATE_ESTIMATION_FACTOR = 1.05;
+
+/**
+ * Bytes to allocate for a new batch whose first record takes `firstRecordBytes`: batch.size, or
+ * more when that one record needs more (with a codec, its stream framing included), so the
+ * first record always fits in the batch's own buffer.
+ */
+export function batchAllocationSize(batchSize: number, firstRecordBytes: number, compression: number): number {
+  return Math.max(batchSize, batchCapacityFor(compression, firstRecordBytes));
 }
 
 /** Exact bytes of a record in a batch, length prefix included (Java's DefaultRecord.sizeInBytes). */

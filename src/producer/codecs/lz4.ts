@@ -22,7 +22,7 @@
  *
  * The package loads its WASM synchronously on first require; no asynchronous setup is needed.
  */
-import { CompressionType, registerCodec, type Codec } from '../../protocol/records/compression';
+import { CompressionType, registerCodec, type ChunkedStream, type Codec } from '../../protocol/records/compression';
 import { asBuffer, requireCodecPackage } from './load-package';
 
 /** The functions of `lz4-wasm-nodejs` we use: raw blocks behind a 4-byte LE uncompressed size. */
@@ -85,9 +85,20 @@ export function lz4Blocks(): Lz4Blocks {
 
 /** Compresses `data` into one LZ4 frame in Java's layout (see the file header). */
 export function encodeLz4Frame(data: Uint8Array, codec: Lz4Blocks): Buffer {
+  const out = encodeLz4Blocks(data, codec, LZ4_FRAME_HEADER.length, 4);
+  LZ4_FRAME_HEADER.copy(out, 0);
+  out.writeUInt32LE(0, out.length - 4); // end mark
+  return out;
+}
+
+/**
+ * `data` as size-prefixed LZ4 blocks of at most 64 KiB of input, after `lead` bytes and before
+ * `tail` bytes left for the caller to fill. Adds at most 4 bytes per block to the input's size.
+ */
+function encodeLz4Blocks(data: Uint8Array, codec: Lz4Blocks, lead: number, tail: number): Buffer {
   const parts: Uint8Array[] = [];
   const flags: number[] = [];
-  let size = LZ4_FRAME_HEADER.length + 4;
+  let size = lead + tail;
   for (let start = 0; start < data.length; start += LZ4_BLOCK_BYTES) {
     const input = data.subarray(start, Math.min(start + LZ4_BLOCK_BYTES, data.length));
     const compressed = codec.compress(input);
@@ -98,16 +109,53 @@ export function encodeLz4Frame(data: Uint8Array, codec: Lz4Blocks): Buffer {
     size += 4 + (stored ? input.length : compressed.length);
   }
   const out = Buffer.allocUnsafe(size);
-  LZ4_FRAME_HEADER.copy(out, 0);
-  let pos = LZ4_FRAME_HEADER.length;
+  let pos = lead;
   for (let i = 0; i < parts.length; i++) {
     out.writeUInt32LE((parts[i].length | flags[i]) >>> 0, pos);
     out.set(parts[i], pos + 4);
     pos += 4 + parts[i].length;
   }
-  out.writeUInt32LE(0, pos); // end mark
   return out;
 }
+
+/** Decodes blocks as encodeLz4Blocks wrote them (no frame header, no end mark) into `rawBytes` bytes. */
+function decodeLz4Blocks(data: Uint8Array, rawBytes: number, codec: Lz4Blocks): Buffer {
+  const buf = asBuffer(data);
+  const out = Buffer.allocUnsafe(rawBytes);
+  let pos = 0;
+  let at = 0;
+  while (pos < buf.length) {
+    if (buf.length - pos < 4) throw new RangeError(`lz4: truncated block size at byte ${pos}`);
+    const word = buf.readUInt32LE(pos);
+    pos += 4;
+    const length = word & 0x7fffffff;
+    if (length > LZ4_BLOCK_BYTES || length > buf.length - pos) throw new RangeError(`lz4: block of ${length} bytes at byte ${pos - 4} overruns the chunk`);
+    const block = buf.subarray(pos, pos + length);
+    const decoded = word & UNCOMPRESSED_FLAG ? block : codec.decompress(block, lz4BlockDecodedLength(block, LZ4_BLOCK_BYTES));
+    if (decoded.length > rawBytes - at) throw new RangeError(`lz4: chunk decodes to more than ${rawBytes} bytes`);
+    out.set(decoded, at);
+    at += decoded.length;
+    pos += length;
+  }
+  if (at !== rawBytes) throw new RangeError(`lz4: chunk decoded to ${at} bytes, expected ${rawBytes}`);
+  return out;
+}
+
+/**
+ * The frame a chunk at a time: the frame header, then each chunk's blocks, then the end mark.
+ * Blocks are independent in this frame (as Java writes it), so the bytes are those of
+ * encodeLz4Frame() over the same input whenever each chunk but the last is a multiple of 64 KiB.
+ */
+export const lz4Chunks: ChunkedStream = {
+  header: LZ4_FRAME_HEADER,
+  trailerBytes: 4,
+  chunkOverhead: (rawBytes) => 4 * Math.ceil(rawBytes / LZ4_BLOCK_BYTES),
+  encodeChunk: (raw) => encodeLz4Blocks(raw, lz4Blocks(), 0, 0),
+  decodeChunk: (chunk, rawBytes) => decodeLz4Blocks(chunk, rawBytes, lz4Blocks()),
+  writeTrailer(out, at) {
+    out.fill(0, at, at + 4); // end mark
+  },
+};
 
 /** Decompresses one or more LZ4 frames (skippable frames are skipped). */
 export function decodeLz4Frames(data: Uint8Array, codec: Lz4Blocks): Buffer {
@@ -235,6 +283,7 @@ export const lz4Codec: Codec = {
   decompress(data) {
     return decodeLz4Frames(data, lz4Blocks());
   },
+  chunked: lz4Chunks,
 };
 
 registerCodec(lz4Codec);

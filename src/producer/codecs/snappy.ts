@@ -15,7 +15,7 @@
  *
  * The package loads its WASM synchronously on first require; no asynchronous setup is needed.
  */
-import { CompressionType, registerCodec, type Codec } from '../../protocol/records/compression';
+import { CompressionType, registerCodec, type ChunkedStream, type Codec } from '../../protocol/records/compression';
 import { asBuffer, requireCodecPackage } from './load-package';
 
 /** The functions of `snappy-wasm` we use: raw snappy blocks (no framing). */
@@ -38,6 +38,10 @@ const XERIAL_VERSION = 1;
 const XERIAL_COMPATIBLE_VERSION = 1;
 /** Magic, version, compatible version. */
 export const XERIAL_HEADER_BYTES = 16;
+const XERIAL_HEADER = Buffer.alloc(XERIAL_HEADER_BYTES);
+XERIAL_MAGIC.copy(XERIAL_HEADER, 0);
+XERIAL_HEADER.writeInt32BE(XERIAL_VERSION, 8);
+XERIAL_HEADER.writeInt32BE(XERIAL_COMPATIBLE_VERSION, 12);
 /** snappy-java's default block size (SnappyOutputStream.DEFAULT_BLOCK_SIZE), which Kafka uses. */
 export const XERIAL_BLOCK_BYTES = 32 * 1024;
 /**
@@ -68,18 +72,29 @@ export function snappyBlocks(): SnappyBlocks {
 
 /** Compresses `data` in xerial framing, one raw snappy block per `blockBytes` of input. */
 export function encodeXerialSnappy(data: Uint8Array, codec: SnappyBlocks, blockBytes = XERIAL_BLOCK_BYTES): Buffer {
+  const out = encodeXerialBlocks(data, codec, XERIAL_HEADER_BYTES, blockBytes);
+  XERIAL_HEADER.copy(out, 0);
+  return out;
+}
+
+/**
+ * `data` as xerial blocks ([int32 BE length][raw snappy block] per `blockBytes` of input) after
+ * `lead` bytes left for the caller. A block the encoder would grow by more than a literal's
+ * framing is written as one literal instead, so a block of up to 64 KiB adds at most 4 + 6
+ * bytes (length, length preamble, literal tag).
+ */
+function encodeXerialBlocks(data: Uint8Array, codec: SnappyBlocks, lead: number, blockBytes: number): Buffer {
   const parts: Uint8Array[] = [];
-  let size = XERIAL_HEADER_BYTES;
+  let size = lead;
   for (let start = 0; start < data.length; start += blockBytes) {
-    const block = codec.compress(data.subarray(start, Math.min(start + blockBytes, data.length)));
+    const input = data.subarray(start, Math.min(start + blockBytes, data.length));
+    let block = codec.compress(input);
+    if (block.length > input.length + MAX_LITERAL_FRAMING) block = literalBlock(input);
     parts.push(block);
     size += 4 + block.length;
   }
   const out = Buffer.allocUnsafe(size);
-  XERIAL_MAGIC.copy(out, 0);
-  out.writeInt32BE(XERIAL_VERSION, 8);
-  out.writeInt32BE(XERIAL_COMPATIBLE_VERSION, 12);
-  let pos = XERIAL_HEADER_BYTES;
+  let pos = lead;
   for (const block of parts) {
     out.writeInt32BE(block.length, pos);
     out.set(block, pos + 4);
@@ -87,6 +102,65 @@ export function encodeXerialSnappy(data: Uint8Array, codec: SnappyBlocks, blockB
   }
   return out;
 }
+
+/** A literal's length preamble and tag, for a block of up to 64 KiB (3 bytes each). */
+const MAX_LITERAL_FRAMING = 6;
+
+/** A raw snappy block holding `input` as a single literal: valid snappy, never compressed. */
+export function literalBlock(input: Uint8Array): Uint8Array {
+  const n = input.length;
+  const head: number[] = [];
+  for (let v = n; ; v >>>= 7) {
+    if (v < 0x80) {
+      head.push(v);
+      break;
+    }
+    head.push((v & 0x7f) | 0x80);
+  }
+  if (n > 0) {
+    const m = n - 1;
+    if (m < 60) head.push(m << 2);
+    else if (m < 0x100) head.push(60 << 2, m);
+    else if (m < 0x10000) head.push(61 << 2, m & 0xff, m >>> 8);
+    else if (m < 0x1000000) head.push(62 << 2, m & 0xff, (m >>> 8) & 0xff, m >>> 16);
+    else head.push(63 << 2, m & 0xff, (m >>> 8) & 0xff, (m >>> 16) & 0xff, m >>> 24);
+  }
+  const out = Buffer.allocUnsafe(head.length + n);
+  out.set(head, 0);
+  out.set(input, head.length);
+  return out;
+}
+
+/** Decodes xerial blocks as encodeXerialBlocks wrote them (no stream header) into `rawBytes` bytes. */
+function decodeXerialBlocks(data: Uint8Array, rawBytes: number, codec: SnappyBlocks): Buffer {
+  const buf = asBuffer(data);
+  const out = Buffer.allocUnsafe(rawBytes);
+  let pos = 0;
+  let at = 0;
+  while (pos < buf.length) {
+    if (buf.length - pos < 4) throw new RangeError(`snappy: truncated block length at byte ${pos}`);
+    const length = buf.readInt32BE(pos);
+    pos += 4;
+    if (length < 0 || length > buf.length - pos) throw new RangeError(`snappy: block length ${length} at byte ${pos - 4} overruns the chunk`);
+    const block = uncompressBlock(buf.subarray(pos, pos + length), codec);
+    if (block.length > rawBytes - at) throw new RangeError(`snappy: chunk decodes to more than ${rawBytes} bytes`);
+    out.set(block, at);
+    at += block.length;
+    pos += length;
+  }
+  if (at !== rawBytes) throw new RangeError(`snappy: chunk decoded to ${at} bytes, expected ${rawBytes}`);
+  return out;
+}
+
+/** The xerial stream a chunk at a time: its header, then each chunk's blocks; no trailer. */
+export const snappyChunks: ChunkedStream = {
+  header: XERIAL_HEADER,
+  trailerBytes: 0,
+  chunkOverhead: (rawBytes) => (4 + MAX_LITERAL_FRAMING) * Math.ceil(rawBytes / XERIAL_BLOCK_BYTES),
+  encodeChunk: (raw) => encodeXerialBlocks(raw, snappyBlocks(), 0, XERIAL_BLOCK_BYTES),
+  decodeChunk: (chunk, rawBytes) => decodeXerialBlocks(chunk, rawBytes, snappyBlocks()),
+  writeTrailer() {},
+};
 
 /** Decompresses xerial-framed snappy (one or more streams) or, without the magic, one raw block. */
 export function decodeSnappy(data: Uint8Array, codec: SnappyBlocks): Buffer {
@@ -155,6 +229,7 @@ export const snappyCodec: Codec = {
   decompress(data) {
     return decodeSnappy(data, snappyBlocks());
   },
+  chunked: snappyChunks,
 };
 
 registerCodec(snappyCodec);

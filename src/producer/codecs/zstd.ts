@@ -13,7 +13,7 @@
  * headers: exact when every frame states its content size, otherwise an upper bound (raw and
  * RLE blocks count their size, a compressed block counts the frame's maximum block size).
  */
-import { CompressionType, registerCodec, type Codec } from '../../protocol/records/compression';
+import { CompressionType, registerCodec, type ChunkedStream, type Codec } from '../../protocol/records/compression';
 import { asBuffer, codecUnavailable, requireCodecPackage } from './load-package';
 
 /** The functions of `@foxglove/wasm-zstd` we use. */
@@ -162,25 +162,76 @@ export function zstdDecodedSizeBound(data: Uint8Array): { bytes: number; isExact
   return { bytes, isExact };
 }
 
+function decompressFrames(data: Uint8Array): Buffer {
+  const zstd = loaded();
+  const { bytes, isExact } = zstdDecodedSizeBound(data);
+  if (bytes === 0) return Buffer.alloc(0);
+  let out: Buffer;
+  try {
+    out = zstd.decompress(data, bytes);
+  } catch (err) {
+    throw new RangeError(`zstd: corrupt input (${(err as Error).message})`);
+  }
+  if (isExact && out.length !== bytes) throw new RangeError(`zstd: decoded ${out.length} bytes, the frames state ${bytes}`);
+  return out;
+}
+
+/** A frame's magic, descriptor (single segment, 4-byte content size) and content size. */
+const RAW_FRAME_HEADER_BYTES = 9;
+const rawFrameOverhead = (rawBytes: number) => RAW_FRAME_HEADER_BYTES + 3 * Math.max(1, Math.ceil(rawBytes / MAX_BLOCK_BYTES));
+
+/** One frame holding `raw` in raw (stored) blocks: for input zstd cannot shrink. */
+export function rawFrame(raw: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(raw.length + rawFrameOverhead(raw.length));
+  out.writeUInt32LE(ZSTD_MAGIC, 0);
+  out[4] = 0xa0; // content size in 4 bytes, single segment (the window is the content)
+  out.writeUInt32LE(raw.length, 5);
+  let pos = RAW_FRAME_HEADER_BYTES;
+  let start = 0;
+  do {
+    const n = Math.min(MAX_BLOCK_BYTES, raw.length - start);
+    const isLast = start + n >= raw.length;
+    const header = n * 8 + (isLast ? 1 : 0); // block size << 3 | type raw (0) << 1 | last
+    out[pos] = header & 0xff;
+    out[pos + 1] = (header >>> 8) & 0xff;
+    out[pos + 2] = (header >>> 16) & 0xff;
+    out.set(raw.subarray(start, start + n), pos + 3);
+    pos += 3 + n;
+    start += n;
+  } while (start < raw.length);
+  return out;
+}
+
+/**
+ * zstd a chunk at a time: one frame per chunk (with its content size), frames back to back,
+ * which zstd readers decode as the concatenation (Java's zstd-jni included). The package has no
+ * streaming API, and a streaming context kept per open batch would be memory outside
+ * buffer.memory.
+ */
+export const zstdChunks: ChunkedStream = {
+  header: new Uint8Array(0),
+  trailerBytes: 0,
+  chunkOverhead: rawFrameOverhead,
+  encodeChunk(raw, level) {
+    const out = loaded().compress(raw, level ?? ZSTD_DEFAULT_LEVEL);
+    return out.length <= raw.length + rawFrameOverhead(raw.length) ? out : rawFrame(raw);
+  },
+  decodeChunk(chunk, rawBytes) {
+    const out = decompressFrames(chunk);
+    if (out.length !== rawBytes) throw new RangeError(`zstd: chunk decoded to ${out.length} bytes, expected ${rawBytes}`);
+    return out;
+  },
+  writeTrailer() {},
+};
+
 export const zstdCodec: Codec = {
   id: CompressionType.zstd,
   name: 'zstd',
   compress(data, level = ZSTD_DEFAULT_LEVEL) {
     return loaded().compress(data, level);
   },
-  decompress(data) {
-    const zstd = loaded();
-    const { bytes, isExact } = zstdDecodedSizeBound(data);
-    if (bytes === 0) return Buffer.alloc(0);
-    let out: Buffer;
-    try {
-      out = zstd.decompress(data, bytes);
-    } catch (err) {
-      throw new RangeError(`zstd: corrupt input (${(err as Error).message})`);
-    }
-    if (isExact && out.length !== bytes) throw new RangeError(`zstd: decoded ${out.length} bytes, the frames state ${bytes}`);
-    return out;
-  },
+  decompress: decompressFrames,
+  chunked: zstdChunks,
 };
 
 registerCodec(zstdCodec);

@@ -2,17 +2,24 @@
  * RecordBatchBuilder: writes records straight into a batch buffer in record batch v2 form.
  *
  * The header is left blank while records are appended, then patched on close() with the
- * counts, timestamps, producer state and the CRC-32C. With a codec, the records region is
- * compressed on close() into a buffer of its own; the uncompressed records stay readable (for
- * splitting, and for what RecordMetadata needs). rewriteProducerState() lets a retry change the
- * producer id, epoch and base sequence in place and recompute only the CRC.
+ * counts, timestamps, producer state and the CRC-32C. rewriteProducerState() lets a retry change
+ * the producer id, epoch and base sequence in place and recompute only the CRC.
+ *
+ * With a codec, records are written uncompressed after what is already compressed (the "tail"),
+ * and the tail is compressed in place, as one independent chunk of the codec's stream
+ * (ChunkedStream), when the next record no longer fits and at close(). With a fixed-capacity
+ * buffer (a batch's pooled buffer) nothing is ever allocated beyond it, as Java's compressing
+ * stream writes into the pooled buffer: a batch holds exactly the memory buffer.memory charged
+ * for it, however well its records compress. The records stay readable (recordInfo(),
+ * decodeRecords()) by decompressing a few chunks at a time.
  *
  * Record fields use zigzag varints (-1 = null), unlike the protocol's unsigned varints.
  */
 import { crc32c } from '../crc32c';
+import { KafkaError } from '../errors';
 import { Reader } from '../reader';
 import { Writer, sizeOfVarint, sizeOfVarlong } from '../writer';
-import { codecFor } from './compression';
+import { codecFor, type ChunkedStream } from './compression';
 import { decodeRecords } from './record-batch-reader';
 import * as L from './record-batch-layout';
 
@@ -40,6 +47,35 @@ export interface RecordBatchOptions {
   producerEpoch?: number;
   baseSequence?: number;
   isTransactional?: boolean;
+  /**
+   * The buffer given is all the batch may use (a pooled buffer): it is never replaced, the
+   * caller checks hasRoomFor() before each append(), and with a codec the records are
+   * compressed into it as it fills. Otherwise the buffer grows when a record needs it.
+   */
+  fixedCapacity?: boolean;
+}
+
+function streamFor(compression: number): ChunkedStream | null {
+  if (compression === 0) return null;
+  const codec = codecFor(compression);
+  if (!codec) throw new TypeError(`no codec registered for compression type ${compression}`);
+  return codec.chunked;
+}
+
+/**
+ * Smallest fixed capacity that takes `recordsBytes` of records (exact record sizes) as one
+ * batch: the header, and with a codec its stream's framing and worst-case chunk overhead.
+ */
+export function batchCapacityFor(compression: number, recordsBytes: number): number {
+  const s = streamFor(compression);
+  return L.RECORDS_OFFSET + recordsBytes + (s === null ? 0 : s.header.length + s.chunkOverhead(recordsBytes) + s.trailerBytes);
+}
+
+/** Uncompressed bytes read back per decompression call (recordInfo, decodeRecords). */
+const READ_RUN_BYTES = 256 * 1024;
+
+function overflow(what: string): KafkaError {
+  return new KafkaError(`record batch buffer overflow: ${what}`, { code: 'ERR_KAFKA_BATCH_OVERFLOW' });
 }
 
 /** Bytes of a header list in record form. */
@@ -73,6 +109,21 @@ export class RecordBatchBuilder {
   private readonly w: Writer;
   private readonly compression: number;
   private readonly compressionLevel: number | undefined;
+  /** The codec's chunked stream, null when uncompressed. */
+  private readonly stream: ChunkedStream | null;
+  private readonly fixed: boolean;
+  /** Where the first chunk starts (after the codec's stream header). */
+  private readonly streamStart: number;
+  /** Where the uncompressed tail starts: everything before it is final (header, chunks). */
+  private tailStart: number;
+  /** Uncompressed bytes and records already compressed into chunks. */
+  private rawFlushed = 0;
+  private recordsFlushed = 0;
+  /** Per chunk: end offset, uncompressed bytes, records (null until the first chunk). */
+  private chunks: number[] | null = null;
+  private checksum = 0;
+  /** A tail smaller than this is not compressed early: the batch counts as full instead. */
+  private readonly minChunk: number;
   private producerId: number;
   private producerEpoch: number;
   private baseSequence: number;
@@ -83,36 +134,73 @@ export class RecordBatchBuilder {
   private closed: Buffer | null = null;
 
   /**
-   * @param buffer where to write; grows (is replaced) only if a record does not fit, which the
-   *   accumulator avoids except for a single record larger than batch.size.
+   * @param buffer where to write. With `fixedCapacity` this buffer is all there is; otherwise
+   *   it grows (is replaced) when a record does not fit.
    */
   constructor(buffer: Buffer | number, opts: RecordBatchOptions = {}) {
     this.w = new Writer(buffer);
     this.compression = opts.compression ?? 0;
     this.compressionLevel = opts.compressionLevel;
-    if (this.compression !== 0 && !codecFor(this.compression)) {
-      throw new TypeError(`no codec registered for compression type ${this.compression}`);
-    }
+    this.stream = streamFor(this.compression);
+    this.fixed = opts.fixedCapacity ?? false;
     this.producerId = opts.producerId ?? L.NO_PRODUCER_ID;
     this.producerEpoch = opts.producerEpoch ?? L.NO_PRODUCER_EPOCH;
     this.baseSequence = opts.baseSequence ?? L.NO_SEQUENCE;
     this.isTransactional = opts.isTransactional ?? false;
-    this.w.ensure(L.RECORDS_OFFSET);
-    this.w.offset = L.RECORDS_OFFSET;
+    const header = this.stream === null ? 0 : this.stream.header.length;
+    if (this.fixed && this.w.buf.length < batchCapacityFor(this.compression, 0)) throw overflow(`${this.w.buf.length} bytes cannot hold an empty batch`);
+    this.w.ensure(L.RECORDS_OFFSET + header);
+    if (this.stream !== null) this.w.buf.set(this.stream.header, L.RECORDS_OFFSET);
+    this.streamStart = this.tailStart = this.w.offset = L.RECORDS_OFFSET + header;
+    this.minChunk = this.w.buf.length >>> 4;
   }
 
   get recordCount(): number {
     return this.count;
   }
 
-  /** Bytes written so far (header included, uncompressed). */
+  /** Bytes of the batch uncompressed: the header and every record appended so far. */
   get sizeInBytes(): number {
-    return this.w.offset;
+    return L.RECORDS_OFFSET + this.rawFlushed + this.w.offset - this.tailStart;
   }
 
-  /** The buffer records are written into (the one given, unless a record made it grow). */
+  /**
+   * Bytes before the uncompressed tail: the header, and with a codec its stream header and
+   * the chunks compressed so far (their final size). Uncompressed: the header alone.
+   */
+  get compressedBytes(): number {
+    return this.tailStart;
+  }
+
+  /** Uncompressed bytes not yet compressed (every record's, when uncompressed). */
+  get tailBytes(): number {
+    return this.w.offset - this.tailStart;
+  }
+
+  /** The buffer records are written into (the one given, unless it grew without fixedCapacity). */
   get buffer(): Buffer {
     return this.w.buf;
+  }
+
+  /**
+   * Whether a record of `recordBytes` (its exact size) fits now. Always true without
+   * fixedCapacity. With a codec, when it does not fit, a tail of at least a sixteenth of the
+   * buffer is compressed in place first to make room; a smaller tail is left for close(),
+   * since compressing small pieces loses ratio and the batch is nearly full anyway.
+   */
+  hasRoomFor(recordBytes: number): boolean {
+    if (!this.fixed || this.fits(recordBytes)) return true;
+    if (this.stream === null || this.w.offset - this.tailStart < this.minChunk) return false;
+    this.flushChunk();
+    return this.fits(recordBytes);
+  }
+
+  /** Room for `recordBytes` more in the tail, keeping what compressing the tail and closing may need. */
+  private fits(recordBytes: number): boolean {
+    const end = this.w.offset + recordBytes;
+    const s = this.stream;
+    if (s === null) return end <= this.w.buf.length;
+    return end + s.chunkOverhead(end - this.tailStart) + s.trailerBytes <= this.w.buf.length;
   }
 
   get isClosed(): boolean {
@@ -143,8 +231,11 @@ export class RecordBatchBuilder {
     const valueSize = value === null ? 1 : sizeOfVarint(value.length) + value.length;
     const bodySize = 1 + sizeOfVarlong(timestampDelta) + sizeOfVarint(offsetDelta) + keySize + valueSize + headersBytes;
     const w = this.w;
+    const recordBytes = sizeOfVarint(bodySize) + bodySize;
+    // A fixed buffer is never replaced: the caller was to check hasRoomFor() first.
+    if (this.fixed && !this.fits(recordBytes)) throw overflow(`no room for a record of ${recordBytes} bytes`);
     // One capacity check for the whole record, then plain stores at a local cursor.
-    w.ensure(sizeOfVarint(bodySize) + bodySize);
+    w.ensure(recordBytes);
     let buf = w.buf;
     let o = putVarint(buf, w.offset, bodySize);
     buf[o++] = 0; // record attributes: unused
@@ -191,14 +282,76 @@ export class RecordBatchBuilder {
     return offsetDelta;
   }
 
-  /** The records appended so far, read back from the (uncompressed) buffer: for splitting. */
+  /** The records appended so far (compressed chunks read back a run at a time): for splitting. */
   decodeRecords(): { timestamp: number; key: Buffer | null; value: Buffer | null; headers: RecordHeader[] }[] {
-    return decodeRecords(this.w.buf, L.RECORDS_OFFSET, this.w.offset, this.baseTimestampMs, this.count);
+    const chunks = this.chunks;
+    const tail = decodeRecords(this.w.buf, this.tailStart, this.w.offset, this.baseTimestampMs, this.count - this.recordsFlushed);
+    if (chunks === null) return tail;
+    const out: ReturnType<typeof decodeRecords> = [];
+    for (let i = 0; i < chunks.length; ) {
+      const run = this.decodeRun(i);
+      for (const r of decodeRecords(run.raw, 0, run.raw.length, this.baseTimestampMs, run.records)) out.push(r);
+      i = run.next;
+    }
+    for (const r of tail) out.push(r);
+    return out;
   }
 
   /** Each record's timestamp and key and value sizes, in order: what RecordMetadata needs. */
   recordInfo(): RecordInfoReader {
-    return new RecordInfoReader(this.w.buf, L.RECORDS_OFFSET, this.w.offset, this.baseTimestampMs);
+    if (this.chunks === null) return new RecordInfoReader(this.w.buf, this.tailStart, this.w.offset, this.baseTimestampMs);
+    let i = 0;
+    let tailRead = false;
+    const next = (): Buffer | null => {
+      if (i < this.chunks!.length) {
+        const run = this.decodeRun(i);
+        i = run.next;
+        return run.raw;
+      }
+      if (tailRead || this.w.offset === this.tailStart) return null;
+      tailRead = true;
+      return this.w.buf.subarray(this.tailStart, this.w.offset);
+    };
+    return new RecordInfoReader(EMPTY, 0, 0, this.baseTimestampMs, next);
+  }
+
+  /**
+   * Decompresses the chunks from entry `i` on, as many as fit in READ_RUN_BYTES uncompressed
+   * (at least one) in one call: a call per chunk would cost the codec's setup each time, the
+   * whole batch at once could be megabytes of records made from a few KiB.
+   */
+  private decodeRun(i: number): { raw: Buffer; next: number; records: number } {
+    const chunks = this.chunks!;
+    const start = i === 0 ? this.streamStart : chunks[i - 3];
+    let rawBytes = chunks[i + 1];
+    let records = chunks[i + 2];
+    let j = i + 3;
+    while (j < chunks.length && rawBytes + chunks[j + 1] <= READ_RUN_BYTES) {
+      rawBytes += chunks[j + 1];
+      records += chunks[j + 2];
+      j += 3;
+    }
+    const raw = this.stream!.decodeChunk(this.w.buf.subarray(start, chunks[j - 3]), rawBytes);
+    return { raw, next: j, records };
+  }
+
+  /** Compresses the tail in place, as the next chunk of the stream. */
+  private flushChunk(): void {
+    const s = this.stream!;
+    const w = this.w;
+    const start = this.tailStart;
+    const end = w.offset;
+    const raw = w.buf.subarray(start, end);
+    if (s.updateChecksum) this.checksum = s.updateChecksum(this.checksum, raw);
+    const encoded = s.encodeChunk(raw, this.compressionLevel);
+    w.offset = start;
+    if (!this.fixed) w.ensure(encoded.length);
+    else if (start + encoded.length + s.trailerBytes > w.buf.length) throw overflow(`a compressed chunk of ${encoded.length} bytes`);
+    w.buf.set(encoded, start);
+    (this.chunks ??= []).push(start + encoded.length, end - start, this.count - this.recordsFlushed);
+    this.rawFlushed += end - start;
+    this.recordsFlushed = this.count;
+    this.tailStart = w.offset = start + encoded.length;
   }
 
   /** Sets producer state before close (first drain of an idempotent producer). */
@@ -209,20 +362,21 @@ export class RecordBatchBuilder {
   }
 
   /**
-   * Finishes the batch: compresses the records if a codec is set, patches the header and the
-   * CRC. Returns the batch bytes (a view of the builder's buffer when uncompressed).
+   * Finishes the batch: compresses the tail and ends the stream if a codec is set, patches the
+   * header and the CRC. Returns the batch bytes, a view of the builder's buffer.
    */
   close(): Buffer {
     if (this.closed) return this.closed;
-    let out: Buffer;
-    if (this.compression === 0) {
-      out = this.w.buf.subarray(0, this.w.offset);
-    } else {
-      const codec = codecFor(this.compression)!;
-      const compressed = codec.compress(this.w.buf.subarray(L.RECORDS_OFFSET, this.w.offset), this.compressionLevel);
-      out = Buffer.allocUnsafe(L.RECORDS_OFFSET + compressed.length);
-      compressed.copy(out, L.RECORDS_OFFSET);
+    const s = this.stream;
+    if (s !== null) {
+      // An empty batch still gets one (empty) chunk: a zstd stream needs a frame.
+      if (this.w.offset > this.tailStart || this.chunks === null) this.flushChunk();
+      const at = this.w.offset;
+      if (!this.fixed) this.w.ensure(s.trailerBytes);
+      s.writeTrailer(this.w.buf, at, this.checksum, this.rawFlushed);
+      this.tailStart = this.w.offset = at + s.trailerBytes;
     }
+    const out = this.w.buf.subarray(0, this.w.offset);
     const h = new Writer(out);
     h.writeInt64(0); // baseOffset: the broker assigns offsets
     h.writeInt32(out.length - L.LOG_OVERHEAD);
@@ -265,28 +419,37 @@ export function rewriteProducerState(batch: Buffer, producerId: number, producer
   writeCrc(batch);
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Reads back, record by record, the timestamp and the key and value sizes (-1 for null) of a
- * batch's uncompressed records, without copying keys or values.
+ * batch's uncompressed records, without copying keys or values. `more` gives the next region
+ * of records once one is read (a compressed batch's chunks, decompressed a run at a time).
  */
 export class RecordInfoReader {
   timestamp = -1;
   keySize = -1;
   valueSize = -1;
-  private readonly r: Reader;
+  private r: Reader;
 
   constructor(
     buf: Buffer,
     start: number,
     end: number,
     private readonly baseTimestamp: number,
+    private more: (() => Buffer | null) | null = null,
   ) {
     this.r = new Reader(buf, start, end);
   }
 
   /** Moves to the next record. */
   next(): void {
-    const r = this.r;
+    let r = this.r;
+    while (r.remaining === 0 && this.more !== null) {
+      const region = this.more();
+      if (region === null) this.more = null;
+      else r = this.r = new Reader(region, 0, region.length);
+    }
     const length = r.readVarint('record.length');
     const end = r.offset + length;
     r.offset++; // attributes

@@ -3,17 +3,23 @@
  * basic.json; our compressed batches of the same records round-trip; the framing bytes we write
  * equal Java's (xerial snappy header, LZ4 frame header); and the framings' edge cases (many blocks,
  * incompressible data, concatenated streams, optional LZ4 fields, skippable frames, corrupt input).
+ * All four codecs (gzip too) written a chunk at a time, as a batch compresses into its own pooled
+ * buffer: the overhead bound each codec promises, chunks that decode alone and in runs, and a
+ * stream of many chunks that the codec's ordinary reader reads.
  */
 import * as path from 'node:path';
+import { gunzipSync, inflateRawSync, constants as zlibConstants } from 'node:zlib';
 import { CompressionType, codecFor } from '../../../src/protocol/records/compression';
-import { RecordBatchBuilder } from '../../../src/protocol/records/record-batch-builder';
+import { batchCapacityFor, RecordBatchBuilder } from '../../../src/protocol/records/record-batch-builder';
 import { decodeRecordBatches } from '../../../src/protocol/records/record-batch-reader';
 import { crc32c } from '../../../src/protocol/crc32c';
 import { ATTRIBUTES_OFFSET, BATCH_LENGTH_OFFSET, CRC_OFFSET, LOG_OVERHEAD, RECORDS_OFFSET } from '../../../src/protocol/records/record-batch-layout';
+import { exactRecordSize } from '../../../src/producer/producer-batch';
 import { codecsReady, loadCodecs, lz4Codec, snappyCodec, zstdCodec } from '../../../src/producer/codecs';
 import { LZ4_BLOCK_BYTES, LZ4_FRAME_HEADER, decodeLz4Frames, lz4BlockDecodedLength, lz4Blocks } from '../../../src/producer/codecs/lz4';
-import { XERIAL_BLOCK_BYTES, XERIAL_HEADER_BYTES, snappyBlocks } from '../../../src/producer/codecs/snappy';
-import { zstdDecodedSizeBound } from '../../../src/producer/codecs/zstd';
+import { XERIAL_BLOCK_BYTES, XERIAL_HEADER_BYTES, literalBlock, snappyBlocks } from '../../../src/producer/codecs/snappy';
+import { rawFrame, zstdDecodedSizeBound } from '../../../src/producer/codecs/zstd';
+import { storedDeflate } from '../../../src/protocol/records/compression';
 import { GOLDEN_DIR, readHex, readJson } from '../../golden/golden-support';
 
 interface GoldenRecord { timestamp: number; key: string | null; value: string | null; headers: { key: string; value: string | null }[] }
@@ -333,4 +339,118 @@ test('zstd used before loadCodecs() fails with ERR_KAFKA_CODEC_UNAVAILABLE', () 
     }
     expect(error).toMatchObject({ code: 'ERR_KAFKA_CODEC_UNAVAILABLE', message: expect.stringMatching(/loadCodecs/) });
   });
+});
+
+describe.each(['gzip', 'snappy', 'lz4', 'zstd'] as const)('%s written a chunk at a time', (name) => {
+  const codec = () => codecFor(CompressionType[name])!;
+
+  test('a chunk never takes more than chunkOverhead() beyond its input, and decodes alone', () => {
+    const s = codec().chunked;
+    const inputs = [Buffer.from('x'), recordLikeBytes(100), randomBytes(100), recordLikeBytes(16 * 1024), randomBytes(16 * 1024), randomBytes(64 * 1024 + 1), randomBytes(200 * 1024), Buffer.alloc(300 * 1024, 0x61)];
+    for (const input of inputs) {
+      const chunk = s.encodeChunk(input, undefined);
+      expect(chunk.length).toBeLessThanOrEqual(input.length + s.chunkOverhead(input.length));
+      expect(s.decodeChunk(chunk, input.length).equals(input)).toBe(true);
+    }
+    expect(s.encodeChunk(recordLikeBytes(16 * 1024), undefined).length).toBeLessThan(8 * 1024);
+    expect(() => s.decodeChunk(s.encodeChunk(recordLikeBytes(1000), undefined), 999)).toThrow();
+  });
+
+  test('header, chunks and trailer make one stream the ordinary reader reads; consecutive chunks decode in one call', () => {
+    const s = codec().chunked;
+    const parts = [recordLikeBytes(5000, 1), randomBytes(3000, 2), Buffer.alloc(20_000, 0x62), recordLikeBytes(70_000, 3), Buffer.from('end')];
+    const chunks = parts.map((p) => Buffer.from(s.encodeChunk(p, undefined)));
+    let checksum = 0;
+    for (const p of parts) if (s.updateChecksum) checksum = s.updateChecksum(checksum, p);
+    const all = Buffer.concat(parts);
+    const trailer = Buffer.alloc(s.trailerBytes);
+    s.writeTrailer(trailer, 0, checksum, all.length);
+    const stream = Buffer.concat([Buffer.from(s.header), ...chunks, trailer]);
+    expect(codec().decompress(stream).equals(all)).toBe(true);
+    const middle = Buffer.concat(chunks.slice(1, 4));
+    expect(s.decodeChunk(middle, parts[1].length + parts[2].length + parts[3].length).equals(Buffer.concat(parts.slice(1, 4)))).toBe(true);
+  });
+
+  test('a fixed-capacity batch compresses into its own buffer: never replaced, never overrun, and its records read back', () => {
+    const capacity = 4096;
+    const buffer = Buffer.alloc(capacity);
+    const b = new RecordBatchBuilder(buffer, { compression: CompressionType[name], fixedCapacity: true });
+    const values: Buffer[] = [];
+    for (let i = 0; ; i++) {
+      // Mostly compressible, one record in five incompressible (stored chunks, bounds).
+      const value = i % 5 === 4 ? randomBytes(150, i) : recordLikeBytes(150, i);
+      if (!b.hasRoomFor(exactRecordSize(i, i, null, value, 1))) break;
+      b.append(1000 + i, null, value, null);
+      values.push(value);
+    }
+    expect(b.sizeInBytes).toBeGreaterThan(capacity); // more records than the buffer holds uncompressed
+    const bytes = b.close();
+    expect(b.buffer).toBe(buffer);
+    expect(bytes.buffer).toBe(buffer.buffer);
+    expect(bytes.length).toBeLessThanOrEqual(capacity);
+    const [batch] = decodeRecordBatches(bytes);
+    expect(batch.crcValid).toBe(true);
+    expect(batch.records.map((r) => r.value)).toEqual(values);
+    expect(b.decodeRecords().map((r) => [r.timestamp, r.value])).toEqual(values.map((v, i) => [1000 + i, v]));
+    const info = b.recordInfo();
+    for (let i = 0; i < values.length; i++) {
+      info.next();
+      expect([info.timestamp, info.keySize, info.valueSize]).toEqual([1000 + i, -1, values[i].length]);
+    }
+  });
+
+  test('batchCapacityFor() is enough for one record of any content', () => {
+    for (const value of [randomBytes(10), randomBytes(20_000), randomBytes(70_000)]) {
+      const size = exactRecordSize(0, 0, null, value, 1);
+      const b = new RecordBatchBuilder(Buffer.alloc(batchCapacityFor(CompressionType[name], size)), { compression: CompressionType[name], fixedCapacity: true });
+      b.append(0, null, value, null);
+      expect(decodeRecordBatches(b.close())[0].records[0].value).toEqual(value);
+    }
+  });
+
+  test('without fixedCapacity, a batch compresses once, at close, as the codec compresses the whole', () => {
+    const b = new RecordBatchBuilder(64, { compression: CompressionType[name] });
+    for (let i = 0; i < 200; i++) b.append(i, null, recordLikeBytes(300, i), null);
+    const bytes = b.close();
+    const region = bytes.subarray(RECORDS_OFFSET);
+    const raw = codec().decompress(region);
+    expect(raw.length).toBe(b.sizeInBytes - RECORDS_OFFSET);
+    if (name !== 'gzip') expect(region.equals(codec().compress(raw))).toBe(true);
+  });
+});
+
+test('the stored forms used when a codec cannot shrink a chunk are valid streams of the codec', () => {
+  for (const n of [0, 1, 60, 61, 300, 32 * 1024, 65535, 65536, 131072, 131073, 200_000]) {
+    const raw = randomBytes(n, n + 1);
+    const inflated = inflateRawSync(storedDeflate(raw), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    expect(inflated.equals(raw)).toBe(true);
+    expect(storedDeflate(raw).length).toBeLessThanOrEqual(n + codecFor(CompressionType.gzip)!.chunked.chunkOverhead(n));
+    const frame = rawFrame(raw);
+    expect(frame.length).toBeLessThanOrEqual(n + zstdCodec.chunked.chunkOverhead(n));
+    expect(zstdDecodedSizeBound(frame)).toEqual({ bytes: n, isExact: true });
+    expect(zstdCodec.decompress(frame).equals(raw)).toBe(true);
+    if (n <= XERIAL_BLOCK_BYTES) {
+      const block = literalBlock(raw);
+      expect(block.length).toBeLessThanOrEqual(n + 6);
+      const len = Buffer.alloc(4);
+      len.writeInt32BE(block.length);
+      expect(snappyCodec.decompress(Buffer.concat([snappyCodec.compress(Buffer.alloc(0)), len, block])).equals(raw)).toBe(true);
+    }
+  }
+});
+
+test('gzip chunks form one member with the header Java writes, an empty final block, the CRC-32 and the length', () => {
+  const javaRegion = readHex(path.join(recordsDir, 'gzip.hex')).subarray(RECORDS_OFFSET);
+  const b = new RecordBatchBuilder(Buffer.alloc(2048), { compression: CompressionType.gzip, fixedCapacity: true });
+  const raw: Buffer[] = [];
+  for (let i = 0; b.hasRoomFor(exactRecordSize(i, 0, null, randomBytes(100), 1)); i++) {
+    const value = randomBytes(100, i + 1); // incompressible: the tail is compressed into the buffer as it fills
+    b.append(0, null, value, null);
+    raw.push(value);
+  }
+  const region = b.close().subarray(RECORDS_OFFSET);
+  expect(region.subarray(0, 10).toString('hex')).toBe(javaRegion.subarray(0, 10).toString('hex'));
+  expect(gunzipSync(region).length).toBe(b.sizeInBytes - RECORDS_OFFSET);
+  expect(region.readUInt32LE(region.length - 4)).toBe(b.sizeInBytes - RECORDS_OFFSET);
+  expect(decodeRecordBatches(Buffer.from(b.close()))[0].records.map((r) => r.value)).toEqual(raw);
 });
