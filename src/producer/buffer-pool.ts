@@ -12,7 +12,7 @@
  * and otherwise the caller awaits waitFor(). Only one timer exists: for the head waiter.
  */
 import { BufferExhaustedError, KafkaError } from '../protocol/errors';
-import type { Clock, TimerHandle } from './clock';
+import type { Clock, TimerHandle } from '../net/clock';
 
 interface Waiter {
   size: number;

@@ -15,7 +15,7 @@
  */
 import type { RecordHeader } from '../protocol/records/record-batch-builder';
 import type { BufferPool } from './buffer-pool';
-import type { Clock, TimerHandle } from './clock';
+import type { Clock, TimerHandle } from '../net/clock';
 import { Fifo } from './fifo';
 import type { Completion } from './producer-batch';
 

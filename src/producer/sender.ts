@@ -52,7 +52,7 @@ import {
   RETRY,
   SPLIT,
 } from './error-actions';
-import type { Clock, TimerHandle } from './clock';
+import type { Clock, TimerHandle } from '../net/clock';
 import type { IdempotenceManager } from './idempotence';
 import type { ProducerMetadata } from './metadata';
 import type { ProducerMetrics } from './metrics';
