@@ -48,6 +48,18 @@ export interface ReadyCheck {
   unknownLeaderTopics: Set<string>;
 }
 
+/** What append() needs of a record (KafkaProducer passes its pending send as it is). */
+export interface AppendRecord {
+  readonly topic: string;
+  readonly keyBytes: Uint8Array | null;
+  readonly valueBytes: Uint8Array | null;
+  readonly headers: readonly RecordHeader[] | null;
+  /** Bytes of the headers in record form (1 for none). */
+  readonly headersSize: number;
+  readonly completion: Completion;
+  readonly buffer: Buffer | null;
+}
+
 /** append() result bits when >= 0 (appended). Java's RecordAppendResult, without an object. */
 export const APPEND_BATCH_FULL = 1;
 export const APPEND_NEW_BATCH = 2;
@@ -111,25 +123,19 @@ export class RecordAccumulator {
   }
 
   /**
-   * Appends a record. `partition` is the record's or the partitioner's, or -1 for the
-   * built-in sticky choice. `buffer` is memory the caller already waited for. Returns the
-   * APPEND_* bits, or -size when a new batch of `size` bytes needs memory that is not free now
-   * (await pool.waitFor(size) and call again with the buffer). The partition chosen is in
-   * lastAppendPartition. An int rather than an object: this runs once per send().
+   * Appends one record to its partition's open batch, or to a new batch.
+   *
+   * - `record`: the serialized record and its completion; `record.buffer` is memory the caller
+   *   already waited for (append takes it over: the caller clears its reference).
+   * - `partition`: the record's or the partitioner's, or -1 for the built-in sticky choice
+   *   (the partition chosen is then in lastAppendPartition).
+   * - Returns, as an int because this runs once per send(): APPEND_NEW_BATCH and/or
+   *   APPEND_BATCH_FULL bits (>= 0: appended; a full batch means the sender should wake), or
+   *   -size when a new batch of `size` bytes needs memory that is not free now: wait for
+   *   pool.waitFor(size) and call again with that buffer in `record.buffer`.
    */
-  append(
-    topic: string,
-    partition: number,
-    timestamp: number,
-    key: Uint8Array | null,
-    value: Uint8Array | null,
-    headers: readonly RecordHeader[] | null,
-    headersSize: number,
-    completion: Completion,
-    cluster: Cluster,
-    nowMs: number,
-    buffer: Buffer | null,
-  ): number {
+  append(record: AppendRecord, partition: number, timestamp: number, cluster: Cluster, nowMs: number): number {
+    const { topic, keyBytes: key, valueBytes: value, headers, headersSize, completion, buffer } = record;
     const t = this.topicQueues(topic);
     if (partition < 0 && !t.builtIn) t.builtIn = new BuiltInPartitioner(topic, this.opts.batchSize, this.random);
     // Loops only when the sticky partition moves on while we look (Java's partitionChanged).

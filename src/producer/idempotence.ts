@@ -328,7 +328,7 @@ export class IdempotenceManager {
  * out, or an earlier attempt's answer was lost; unless a batch before it was refused.
  */
 function mayBeInLog(b: ProducerBatch): boolean {
-  return !b.behindRefusal && (b.inFlight || b.possiblyWritten);
+  return !b.behindRefusal && (b.isInFlight || b.possiblyWritten);
 }
 
 export function incrementSequence(seq: number, n: number): number {

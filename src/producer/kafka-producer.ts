@@ -381,19 +381,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       this.finishPending(p, new RecordTooLargeError(`The record is ${size} bytes when serialized, which is larger than ${limit}.`));
       return 'done';
     }
-    const result = this.accumulator.append(
-      p.topic,
-      partition,
-      p.timestamp ?? now,
-      p.keyBytes,
-      p.valueBytes,
-      p.headers,
-      p.headersSize,
-      p.completion,
-      cluster,
-      now,
-      p.buffer,
-    );
+    const result = this.accumulator.append(p, partition, p.timestamp ?? now, cluster, now);
     p.buffer = null;
     if (result < 0) {
       p.memorySize = -result;

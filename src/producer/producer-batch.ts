@@ -9,6 +9,7 @@
  *
  * Locality: appended to by send() (through the accumulator), everything else by the sender.
  */
+import { transition, TransitionTable } from '../net/state-machine';
 import { KafkaError } from '../protocol/errors';
 import { batchCapacityFor, RecordBatchBuilder, RecordHeader, rewriteProducerState, sizeOfHeaders } from '../protocol/records/record-batch-builder';
 import { sizeOfVarint, sizeOfVarlong } from '../protocol/writer';
@@ -21,7 +22,27 @@ export interface PromiseSlot {
 }
 export type Completion = SendCallback | PromiseSlot;
 
-export type BatchFinalState = 'succeeded' | 'failed';
+/**
+ * A batch's life cycle, one state (see docs/ARCHITECTURE.md):
+ * open (takes records) -> sealed (full or displaced, bytes not built) -> queued (bytes built,
+ * waiting to be sent) -> in-flight (a request carries it) -> answered (its request came back,
+ * the sender decides) -> queued again (retry), succeeded, failed or split. A batch whose
+ * records are settled while its request is still out (expired, forced close) is
+ * settled-in-flight until the request comes back (it keeps its buffer until then), then failed.
+ */
+export type BatchState = 'open' | 'sealed' | 'queued' | 'in-flight' | 'answered' | 'settled-in-flight' | 'succeeded' | 'failed' | 'split';
+
+const BATCH_MOVES: TransitionTable<BatchState> = {
+  open: ['sealed', 'queued', 'failed'],
+  sealed: ['queued', 'failed'],
+  queued: ['in-flight', 'failed'],
+  'in-flight': ['answered', 'settled-in-flight'],
+  answered: ['queued', 'succeeded', 'failed', 'split'],
+  'settled-in-flight': ['failed'],
+  succeeded: [],
+  failed: [],
+  split: [],
+};
 
 export class ProducerBatch {
   readonly topic: string;
@@ -44,12 +65,9 @@ export class ProducerBatch {
   lastAttemptMs: number;
   lastAppendMs: number;
   drainedMs = -1;
-  /** True while a Produce request carrying this batch awaits its answer. */
-  inFlight = false;
-  /** Appends refused from now on (full, or drained). */
-  private closedForAppends = false;
+  /** Where the batch is in its life cycle; changed only through moveTo. */
+  state: BatchState = 'open';
   private bytes: Buffer | null = null;
-  finalState: BatchFinalState | null = null;
   producerId = -1;
   producerEpoch = -1;
   baseSequence = -1;
@@ -110,16 +128,28 @@ export class ProducerBatch {
     return b.compressedBytes + Math.ceil(b.tailBytes * this.compressionRatio * COMPRESSION_RATE_ESTIMATION_FACTOR);
   }
 
-  get isFull(): boolean {
-    return this.closedForAppends || (this.recordCount > 0 && this.estimatedSizeInBytes >= this.writeLimit);
+  private moveTo(next: BatchState): void {
+    this.state = transition('batch', BATCH_MOVES, this.state, next);
   }
 
+  get isFull(): boolean {
+    return this.state !== 'open' || (this.recordCount > 0 && this.estimatedSizeInBytes >= this.writeLimit);
+  }
+
+  /** Bytes built (first drain): the batch is fixed but for its producer state. */
   get isClosed(): boolean {
     return this.bytes !== null;
   }
 
+  /** Every record has its outcome (the request may still be out: settled-in-flight). */
   get isDone(): boolean {
-    return this.finalState !== null;
+    const st = this.state;
+    return st === 'succeeded' || st === 'failed' || st === 'split' || st === 'settled-in-flight';
+  }
+
+  /** A request carrying the batch is out. */
+  get isInFlight(): boolean {
+    return this.state === 'in-flight' || this.state === 'settled-in-flight';
   }
 
   get hasSequence(): boolean {
@@ -145,7 +175,7 @@ export class ProducerBatch {
     completion: Completion,
     nowMs: number,
   ): number {
-    if (this.closedForAppends) return -1;
+    if (this.state !== 'open') return -1;
     const count = this.completions.length;
     const before = count === 0 ? 0 : this.estimatedSizeInBytes;
     if (count > 0) {
@@ -156,7 +186,7 @@ export class ProducerBatch {
       // A compressed batch must also have room in its own buffer, which may compress the
       // uncompressed tail in place first: the buffer never grows.
       if (grown > this.writeLimit || (this.compressed && !this.builder.hasRoomFor(size))) {
-        this.closedForAppends = true;
+        this.moveTo('sealed');
         return -1;
       }
     }
@@ -168,14 +198,14 @@ export class ProducerBatch {
     return Math.max(0, this.estimatedSizeInBytes - before);
   }
 
-  /** No more appends (a drained or displaced batch). */
+  /** No more appends (a displaced or expiring batch). */
   closeForAppends(): void {
-    this.closedForAppends = true;
+    if (this.state === 'open') this.moveTo('sealed');
   }
 
   /** Finishes the batch bytes with the given producer state (first drain). */
   close(producerId: number, producerEpoch: number, baseSequence: number): Buffer {
-    this.closedForAppends = true;
+    if (this.state === 'open' || this.state === 'sealed') this.moveTo('queued');
     if (!this.bytes) {
       this.producerId = producerId;
       this.producerEpoch = producerEpoch;
@@ -232,12 +262,31 @@ export class ProducerBatch {
     return this.needsRewrite;
   }
 
+  /** A Produce request carrying the batch is being sent. */
+  markSent(): void {
+    this.moveTo('in-flight');
+  }
+
+  /**
+   * The request carrying the batch came back (answered or failed). Returns true when the
+   * sender must decide the batch's fate; false when its records were settled meanwhile
+   * (now failed: its buffer may go back to the pool).
+   */
+  returned(): boolean {
+    if (this.state === 'settled-in-flight') {
+      this.moveTo('failed');
+      return false;
+    }
+    this.moveTo('answered');
+    return true;
+  }
+
   /** Records the start of a new attempt when the batch goes back to its queue. */
   reenqueued(nowMs: number, backoffMs: number): void {
     this.retryBackoffMs = backoffMs;
     this.attempts++;
     this.lastAttemptMs = Math.max(this.lastAppendMs, nowMs);
-    this.inFlight = false;
+    this.moveTo('queued');
   }
 
   hasReachedDeliveryTimeout(deliveryTimeoutMs: number, nowMs: number): boolean {
@@ -249,8 +298,8 @@ export class ProducerBatch {
    * (LogAppendTime when the broker gives one, else the record's own).
    */
   complete(baseOffset: number, logAppendTimeMs: number): boolean {
-    if (this.finalState) return false;
-    this.finalState = 'succeeded';
+    if (this.isDone) return false;
+    this.moveTo('succeeded');
     const info = this.builder.recordInfo();
     for (let i = 0; i < this.completions.length; i++) {
       info.next();
@@ -270,8 +319,8 @@ export class ProducerBatch {
 
   /** Failure of every record; `recordErrors` can give some records their own error. */
   fail(err: Error, recordErrors?: ReadonlyMap<number, Error>): boolean {
-    if (this.finalState) return false;
-    this.finalState = 'failed';
+    if (this.isDone) return false;
+    this.moveTo(this.state === 'in-flight' ? 'settled-in-flight' : 'failed');
     for (let i = 0; i < this.completions.length; i++) {
       const md: RecordMetadata = {
         topic: this.topic,
@@ -293,7 +342,7 @@ export class ProducerBatch {
    */
   done(): Promise<void> {
     if (this.splitInto) return Promise.all(this.splitInto.map((b) => b.done())).then(() => undefined);
-    if (this.finalState) return Promise.resolve();
+    if (this.isDone) return Promise.resolve();
     if (!this.donePromise) this.donePromise = new Promise<void>((r) => (this.doneResolve = r));
     return this.donePromise;
   }
@@ -333,7 +382,7 @@ export class ProducerBatch {
     // Pieces are complete as they are: sendable at once, like Java's closed split batches.
     for (const piece of out) piece.closeForAppends();
     this.completions.length = 0;
-    this.finalState = 'failed';
+    this.moveTo('split');
     this.splitInto = out;
     if (this.doneResolve) {
       const resolve = this.doneResolve;

@@ -325,7 +325,7 @@ export class Sender {
   }
 
   private expire(batch: ProducerBatch, now: number): void {
-    const what = batch.inFlight ? 'in flight' : 'queued';
+    const what = batch.isInFlight ? 'in flight' : 'queued';
     this.failBatch(
       batch,
       new TimeoutError(
@@ -355,7 +355,7 @@ export class Sender {
         byTopic.set(b.topic, t);
       }
       t.partitionData.push({ index: b.partition, records: b.closedBytes });
-      b.inFlight = true;
+      b.markSent();
       this.inFlightBatches.add(b);
       this.accumulator.mute(b);
     }
@@ -402,8 +402,7 @@ export class Sender {
       }
     }
     for (const b of batches) {
-      this.returnFromFlight(b);
-      if (b.isDone) continue; // expired while in flight: its records already have their outcome
+      if (!this.returnFromFlight(b)) continue; // expired while in flight: its records already have their outcome
       if (!res) {
         this.completeBatch(b, -1, -1); // acks=0: done once written
         continue;
@@ -425,8 +424,7 @@ export class Sender {
     const code = requestFailureCode(err instanceof RequestTimedOutError);
     const cause = err instanceof KafkaError ? err : new ConnectionError(err.message, { cause: err });
     for (const b of batches) {
-      this.returnFromFlight(b);
-      if (b.isDone) continue;
+      if (!this.returnFromFlight(b)) continue;
       this.handleError(b, code, cause, now, null, []);
     }
   }
@@ -486,12 +484,14 @@ export class Sender {
     this.failBatch(batch, error, recordErrors, (action & POSSIBLY_PERSISTED) !== 0 || !withinBudget);
   }
 
-  private returnFromFlight(batch: ProducerBatch): void {
-    batch.inFlight = false;
+  /** The batch's request came back; false when its records were settled meanwhile. */
+  private returnFromFlight(batch: ProducerBatch): boolean {
     this.inFlightBatches.delete(batch);
     this.accumulator.unmute(batch);
+    if (batch.returned()) return true;
     // A batch that expired while in flight kept its buffer until the request was done.
-    if (batch.isDone) this.accumulator.deallocate(batch);
+    this.accumulator.deallocate(batch);
+    return false;
   }
 
   private split(batch: ProducerBatch, now: number): void {
@@ -525,7 +525,8 @@ export class Sender {
     this.metrics.recordErrors += batch.recordCount;
     this.hooks.emit?.('batchError', { topic: batch.topic, partition: batch.partition, records: batch.recordCount, error: err });
     batch.fail(err, recordErrors);
-    if (!batch.inFlight) this.accumulator.deallocate(batch);
+    // One whose request is still out keeps its buffer until the request comes back.
+    if (batch.state === 'failed') this.accumulator.deallocate(batch);
   }
 
   failQueued(err: Error): void {

@@ -34,3 +34,24 @@ test('connection: a closed connection stays closed; connect() after close is ref
   await expect(conn.connect()).rejects.toThrow('is closed');
   expect(conn.state).toBe('closed');
 });
+
+test('batch life cycle: one state; a retry goes back to queued, a batch settled in flight fails when its request returns', () => {
+  const { ProducerBatch } = require('../../../src/producer/producer-batch') as typeof import('../../../src/producer/producer-batch');
+  const b = new ProducerBatch('t', 0, Buffer.alloc(1024), 1024, 0, { compression: 0, writeLimit: 1024 });
+  expect(b.tryAppend(0, null, Buffer.from('v'), null, 1, () => {}, 0)).toBeGreaterThan(0);
+  expect(b.state).toBe('open');
+  b.close(-1, -1, -1);
+  expect(b.state).toBe('queued');
+  // Not answered yet: the sender cannot complete it.
+  expect(() => b.complete(0, -1)).toThrow('batch: illegal transition queued -> succeeded');
+  b.markSent();
+  expect(b.returned()).toBe(true);
+  b.reenqueued(0, 100);
+  expect(b.state).toBe('queued');
+  b.markSent();
+  b.fail(new Error('expired'));
+  expect(b.state).toBe('settled-in-flight');
+  expect(b.isDone).toBe(true);
+  expect(b.returned()).toBe(false);
+  expect(b.state).toBe('failed');
+});

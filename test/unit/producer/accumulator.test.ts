@@ -2,15 +2,26 @@
 // (linger, full, flush, memory pressure, backoff), drain (max.request.size, round-robin,
 // one batch per partition), expiry, re-enqueue order, and the built-in sticky partitioner
 // (Java's RecordAccumulator and BuiltInPartitioner are the reference).
-import { AccumulatorOptions, APPEND_BATCH_FULL, APPEND_NEW_BATCH, RecordAccumulator, retryBackoffMs } from '../../../src/producer/accumulator';
+import { AccumulatorOptions, AppendRecord, APPEND_BATCH_FULL, APPEND_NEW_BATCH, RecordAccumulator, retryBackoffMs } from '../../../src/producer/accumulator';
 import { BufferPool } from '../../../src/producer/buffer-pool';
 import { IdempotenceManager } from '../../../src/producer/idempotence';
 import { BrokerInfo, Cluster, TopicInfo } from '../../../src/producer/metadata';
-import { exactRecordSize, ProducerBatch } from '../../../src/producer/producer-batch';
+import { Completion, exactRecordSize, ProducerBatch } from '../../../src/producer/producer-batch';
 import type { RecordMetadata } from '../../../src/producer/record';
 import { decodeRecordBatches } from '../../../src/protocol/records/record-batch-reader';
 import { RECORDS_OFFSET } from '../../../src/protocol/records/record-batch-layout';
 import { FakeClock } from '../../support/fake-clock';
+
+/** A record for append(), no headers. */
+function rec(topic: string, key: Uint8Array | null, value: Uint8Array | null, completion: Completion, buffer: Buffer | null): AppendRecord {
+  return { topic, keyBytes: key, valueBytes: value, headers: null, headersSize: 1, completion, buffer };
+}
+
+/** As the sender does before it decides a drained batch's fate: sent, and its request back. */
+function answered(b: ProducerBatch): void {
+  b.markSent();
+  b.returned();
+}
 
 /** A cluster view: topic -> leader per partition (-1 = no leader). */
 function makeCluster(topics: Record<string, number[]>, brokerIds = [0, 1, 2]): Cluster {
@@ -75,7 +86,7 @@ function setup(opts: Partial<AccumulatorOptions> = {}, extra: { totalMemory?: nu
     cluster,
     outcomes,
     append(topic, partition, value, key = null) {
-      return outcomeOf(acc, acc.append(topic, partition, clock.now(), key, value, null, 1, (err, md) => outcomes.push({ err, md }), cluster, clock.now(), null));
+      return outcomeOf(acc, acc.append(rec(topic, key, value, (err, md) => outcomes.push({ err, md }), null), partition, clock.now(), cluster, clock.now()));
     },
   };
 }
@@ -146,7 +157,7 @@ describe('append and batch.size', () => {
     const [done] = takeAllQueued(s);
     s.acc.deallocate(done);
     const buf = s.pool.tryAllocate(batchSize)!;
-    const r2 = outcomeOf(s.acc, s.acc.append('t', 2, s.clock.now(), null, bytes(10), null, 1, () => {}, s.cluster, s.clock.now(), buf));
+    const r2 = outcomeOf(s.acc, s.acc.append(rec('t', null, bytes(10), () => {}, buf), 2, s.clock.now(), s.cluster, s.clock.now()));
     expect(r2.kind === 'appended' && r2.newBatchCreated).toBe(true);
   });
 
@@ -156,7 +167,7 @@ describe('append and batch.size', () => {
     s.append('t', 0, bytes(10));
     const before = s.pool.availableMemory;
     const buf = s.pool.tryAllocate(batchSize)!;
-    s.acc.append('t', 0, s.clock.now(), null, bytes(10), null, 1, () => {}, s.cluster, s.clock.now(), buf);
+    s.acc.append(rec('t', null, bytes(10), () => {}, buf), 0, s.clock.now(), s.cluster, s.clock.now());
     expect(s.pool.availableMemory).toBe(before);
   });
 
@@ -397,6 +408,7 @@ describe('retry backoff', () => {
     s.append('t', 0, bytes(10));
     const [b] = s.acc.drain(s.cluster, [0], 1 << 20, s.clock.now()).get(0)!;
     s.clock.advance(5);
+    answered(b);
     s.acc.reenqueue(b, s.clock.now());
     expect(b.attempts).toBe(1);
     let r = s.acc.ready(s.cluster, s.clock.now());
@@ -408,6 +420,7 @@ describe('retry backoff', () => {
     s.clock.advance(1);
     expect([...s.acc.ready(s.cluster, s.clock.now()).readyNodes]).toEqual([0]);
     expect(s.acc.drain(s.cluster, [0], 1 << 20, s.clock.now()).get(0)).toEqual([b]);
+    answered(b);
     s.acc.reenqueue(b, s.clock.now());
     r = s.acc.ready(s.cluster, s.clock.now());
     expect(r.nextReadyCheckDelayMs).toBe(200);
@@ -417,6 +430,7 @@ describe('retry backoff', () => {
     const s = setup();
     s.append('t', 0, bytes(10));
     const [b] = s.acc.drain(s.cluster, [0], 1 << 20, s.clock.now()).get(0)!;
+    answered(b);
     s.acc.reenqueue(b, s.clock.now());
     // Same leader epoch: the retry waits out its backoff.
     expect(s.acc.ready(s.cluster, s.clock.now()).readyNodes.size).toBe(0);
@@ -427,6 +441,7 @@ describe('retry backoff', () => {
     expect([...s.acc.ready(moved, s.clock.now()).readyNodes]).toEqual([1]);
     // Once sent again and re-queued, the next retry backs off again.
     expect(s.acc.drain(moved, [1], 1 << 20, s.clock.now()).get(1)).toEqual([b]);
+    answered(b);
     s.acc.reenqueue(b, s.clock.now());
     expect(s.acc.ready(moved, s.clock.now()).readyNodes.size).toBe(0);
   });
@@ -475,6 +490,7 @@ describe('reenqueue', () => {
     const [a] = s.acc.drain(s.cluster, [0], 1 << 20, s.clock.now()).get(0)!;
     s.append('t', 0, v);
     s.append('t', 0, v);
+    answered(a);
     s.acc.reenqueue(a, s.clock.now());
     const q = takeAllQueued(s);
     expect(q[0]).toBe(a);
@@ -497,8 +513,11 @@ describe('reenqueue', () => {
     expect(drained.map((b) => b.baseSequence)).toEqual([1, 2, 3]);
     s.append('t', 0, v); // a new batch, no sequence yet
     const [b0, b1, b2] = drained;
+    answered(b1);
     s.acc.reenqueue(b1, s.clock.now());
+    answered(b2);
     s.acc.reenqueue(b2, s.clock.now());
+    answered(b0);
     s.acc.reenqueue(b0, s.clock.now());
     const q = takeAllQueued(s);
     expect(q.map((b) => b.baseSequence)).toEqual([1, 2, 3, -1]);
@@ -509,6 +528,7 @@ describe('reenqueue', () => {
     s.append('t', 0, bytes(10));
     const [big] = s.acc.drain(s.cluster, [0], 1 << 20, s.clock.now()).get(0)!;
     s.append('t', 0, bytes(10));
+    answered(big);
     const parts = big.split(16384, 0, undefined);
     s.acc.reenqueueSplit(parts);
     for (const p of parts) expect(s.acc.incomplete.has(p)).toBe(true);

@@ -127,6 +127,8 @@ describe.each(CODECS)('%s', (name) => {
             expect(decoded.crcValid).toBe(true);
             expect(decoded.records).toHaveLength(b.recordCount);
           }
+          b.markSent();
+          b.returned();
           b.complete(0, -1);
           acc.deallocate(b);
         }
@@ -135,7 +137,7 @@ describe.each(CODECS)('%s', (name) => {
     // Enough batches for the ratio estimate (which improves by 0.005 per batch, as Java's) to
     // come down close to what these records compress to.
     while (wireSizes.length < 320) {
-      const r = acc.append('t', appended & 1, clock.now(), null, values[appended & 63], null, 1, callback, cluster, clock.now(), null);
+      const r = acc.append({ topic: 't', keyBytes: null, valueBytes: values[appended & 63], headers: null, headersSize: 1, completion: callback, buffer: null }, appended & 1, clock.now(), cluster, clock.now());
       if (r >= 0) {
         appended++;
         if (appended % 512 === 0) check();
