@@ -1,6 +1,7 @@
 // Failure handling that must match the Java client (NetworkClient, Metadata, Sender,
 // RecordAccumulator, TransactionManager), one describe per behaviour, against the scripted fake
 // broker on virtual time. Each test states what the Java producer does in that situation.
+import { mulberry32 } from '../../support/seeded';
 import { KafkaProducer } from '../../../src/producer/kafka-producer';
 import type { ProducerOptions } from '../../../src/producer/config';
 import type { ProducerRecord } from '../../../src/producer/record';
@@ -45,17 +46,6 @@ function seeded(seed = 1): () => number {
   };
 }
 
-/** mulberry32: seeded, with low bits as random as the high ones (partition = r % count). */
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface StartExtras {
   /** Bootstrap servers other than every broker. */
@@ -260,7 +250,7 @@ describe('6. partitioner.availability.timeout.ms (RecordAccumulator.partitionRea
     const h = await start(
       { enableIdempotence: false, maxInFlightRequestsPerConnection: 2, batchSize: 40, partitionerAvailabilityTimeoutMs: 500 },
       { brokers: 2, topics: { t: { partitions: 2, leaders: [0, 1] } } },
-      { random: mulberry(7) },
+      { random: mulberry32(7) },
     );
     const release = h.cluster.broker(1).holdProduce();
     releases.push(release);

@@ -2,6 +2,7 @@
 // scenarios each seed draws, the broker model (Kafka's checks, answered through the fake
 // broker's hooks), the virtual-time driver, and the checks every seed must pass. What the
 // profiles mean and why each check holds is in the header of liveness.test.ts.
+import { mulberry32 } from '../../../support/seeded';
 import type { ProducerOptions } from '../../../../src/producer/config';
 import { KafkaProducer } from '../../../../src/producer/kafka-producer';
 import { partitionForKey } from '../../../../src/producer/partitioners/murmur2';
@@ -48,16 +49,7 @@ const MAX_MESSAGE_BYTES_WITH_LARGE = 2_500;
 // ---------------------------------------------------------------------------------------
 // Seeded randomness
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 class Rng {
   readonly next: () => number;
