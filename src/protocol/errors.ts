@@ -210,15 +210,6 @@ export function errorInfo(code: number): ErrorCodeInfo {
   });
 }
 
-/**
- * True when a batch failed with `code` may nevertheless have been written, so the sender
- * must keep its sequence numbers as if it had been. A connection lost after the request
- * was written is the sender's own case and is not covered here.
- */
-export function isPossiblyPersisted(code: number): boolean {
-  return code === ErrorCode.REQUEST_TIMED_OUT || code === ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
-}
-
 // Sets `name` on the prototype: right before Error captures the stack, and not an own
 // enumerable property of every instance.
 function named(cls: { prototype: Error }, name: string): void {

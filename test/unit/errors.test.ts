@@ -49,7 +49,6 @@ import {
   UnsupportedVersionError,
   brokerErrorFor,
   errorInfo,
-  isPossiblyPersisted,
 } from '../../src/protocol/errors';
 
 interface GoldenRow {
@@ -147,13 +146,6 @@ describe('errorInfo', () => {
     expect(info).toMatchObject({ code: 9999, name: 'UNKNOWN_CODE_9999', retriable: false, refreshMetadata: false });
     expect(info.message).toContain('9999');
     expect(errorInfo(-2).name).toBe('UNKNOWN_CODE_-2');
-  });
-});
-
-describe('isPossiblyPersisted', () => {
-  it('is true only for REQUEST_TIMED_OUT and NOT_ENOUGH_REPLICAS_AFTER_APPEND', () => {
-    const yes = [...ERROR_CODES.keys(), 9999].filter(isPossiblyPersisted).sort((a, b) => a - b);
-    expect(yes).toEqual([7, 20]);
   });
 });
 
