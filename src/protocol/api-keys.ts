@@ -21,6 +21,18 @@ export const API_VERSIONS_API: ApiSpec = { apiKey: 18, name: 'ApiVersions', minV
 export const INIT_PRODUCER_ID_API: ApiSpec = { apiKey: 22, name: 'InitProducerId', minVersion: 0, maxVersion: 5, flexibleFromVersion: 2 };
 export const SASL_AUTHENTICATE_API: ApiSpec = { apiKey: 36, name: 'SaslAuthenticate', minVersion: 0, maxVersion: 2, flexibleFromVersion: 2 };
 
+// Transactions. A broker need not offer these: a version is chosen only when one is sent.
+export const FIND_COORDINATOR_API: ApiSpec = { apiKey: 10, name: 'FindCoordinator', minVersion: 0, maxVersion: 6, flexibleFromVersion: 3 };
+/** v4+ is the brokers' batched form; clients stop at v3. */
+export const ADD_PARTITIONS_TO_TXN_API: ApiSpec = { apiKey: 24, name: 'AddPartitionsToTxn', minVersion: 0, maxVersion: 3, flexibleFromVersion: 3 };
+export const ADD_OFFSETS_TO_TXN_API: ApiSpec = { apiKey: 25, name: 'AddOffsetsToTxn', minVersion: 0, maxVersion: 4, flexibleFromVersion: 3 };
+export const END_TXN_API: ApiSpec = { apiKey: 26, name: 'EndTxn', minVersion: 0, maxVersion: 5, flexibleFromVersion: 3 };
+export const TXN_OFFSET_COMMIT_API: ApiSpec = { apiKey: 28, name: 'TxnOffsetCommit', minVersion: 0, maxVersion: 5, flexibleFromVersion: 3 };
+
+/**
+ * Every API we speak. Nothing requires a broker to offer all of them: each version is chosen
+ * (chooseVersion) when a request of that API is about to be sent.
+ */
 export const APIS: readonly ApiSpec[] = [
   PRODUCE_API,
   METADATA_API,
@@ -28,6 +40,11 @@ export const APIS: readonly ApiSpec[] = [
   API_VERSIONS_API,
   INIT_PRODUCER_ID_API,
   SASL_AUTHENTICATE_API,
+  FIND_COORDINATOR_API,
+  ADD_PARTITIONS_TO_TXN_API,
+  ADD_OFFSETS_TO_TXN_API,
+  END_TXN_API,
+  TXN_OFFSET_COMMIT_API,
 ];
 
 export function isFlexible(api: ApiSpec, version: number): boolean {

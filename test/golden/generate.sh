@@ -22,6 +22,7 @@ fi
 
 # Everything below is written by the generator; remove it first so nothing stale is left.
 for d in api-versions metadata produce init-producer-id sasl-handshake sasl-authenticate \
+         find-coordinator add-partitions-to-txn add-offsets-to-txn end-txn txn-offset-commit \
          header records partitioner; do
   rm -rf "${here:?}/$d"
 done

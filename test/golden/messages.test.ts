@@ -1,26 +1,39 @@
 /**
  * Every API and version we speak, against bytes the Java client's own message classes made:
  * our encoders must produce Java's request bytes exactly, and our decoders must read Java's
- * response bytes back to the values Java rendered.
+ * response bytes back to the values Java rendered. Where our shape differs from Java's
+ * (FindCoordinator, AddPartitionsToTxn), schema-shapes.ts maps between the two.
  */
 import {
+  ADD_OFFSETS_TO_TXN_API,
+  ADD_PARTITIONS_TO_TXN_API,
   API_VERSIONS_API,
+  APIS,
   ApiSpec,
+  END_TXN_API,
+  FIND_COORDINATOR_API,
   INIT_PRODUCER_ID_API,
   METADATA_API,
   PRODUCE_API,
   SASL_AUTHENTICATE_API,
   SASL_HANDSHAKE_API,
+  TXN_OFFSET_COMMIT_API,
 } from '../../src/protocol/api-keys';
 import { MalformedResponseError } from '../../src/protocol/errors';
+import { decodeAddOffsetsToTxnResponse, encodeAddOffsetsToTxnRequest } from '../../src/protocol/messages/add-offsets-to-txn';
+import { decodeAddPartitionsToTxnResponse, encodeAddPartitionsToTxnRequest } from '../../src/protocol/messages/add-partitions-to-txn';
 import { decodeApiVersionsResponse, encodeApiVersionsRequest } from '../../src/protocol/messages/api-versions';
+import { decodeEndTxnResponse, encodeEndTxnRequest } from '../../src/protocol/messages/end-txn';
+import { decodeFindCoordinatorResponse, encodeFindCoordinatorRequest } from '../../src/protocol/messages/find-coordinator';
 import { decodeInitProducerIdResponse, encodeInitProducerIdRequest } from '../../src/protocol/messages/init-producer-id';
 import { decodeMetadataResponse, encodeMetadataRequest } from '../../src/protocol/messages/metadata';
 import { decodeProduceResponse, encodeProduceRequest, DetachedRecords } from '../../src/protocol/messages/produce';
 import { decodeSaslAuthenticateResponse, encodeSaslAuthenticateRequest } from '../../src/protocol/messages/sasl-authenticate';
 import { decodeSaslHandshakeResponse, encodeSaslHandshakeRequest } from '../../src/protocol/messages/sasl-handshake';
+import { decodeTxnOffsetCommitResponse, encodeTxnOffsetCommitRequest } from '../../src/protocol/messages/txn-offset-commit';
 import { Reader } from '../../src/protocol/reader';
 import { Writer } from '../../src/protocol/writer';
+import { toOurRequest, toSchemaResponse } from '../unit/protocol/schema-shapes';
 import { expectMatchesJava, listVectors, readHex, readJson, withBytes } from './golden-support';
 
 interface Case {
@@ -38,7 +51,16 @@ const cases: Case[] = [
   { dir: 'init-producer-id', api: INIT_PRODUCER_ID_API, encode: encodeInitProducerIdRequest, decode: decodeInitProducerIdResponse, bytesFields: [] },
   { dir: 'sasl-handshake', api: SASL_HANDSHAKE_API, encode: encodeSaslHandshakeRequest, decode: decodeSaslHandshakeResponse, bytesFields: [] },
   { dir: 'sasl-authenticate', api: SASL_AUTHENTICATE_API, encode: encodeSaslAuthenticateRequest, decode: decodeSaslAuthenticateResponse, bytesFields: ['authBytes'] },
+  { dir: 'find-coordinator', api: FIND_COORDINATOR_API, encode: encodeFindCoordinatorRequest, decode: decodeFindCoordinatorResponse, bytesFields: [] },
+  { dir: 'add-partitions-to-txn', api: ADD_PARTITIONS_TO_TXN_API, encode: encodeAddPartitionsToTxnRequest, decode: decodeAddPartitionsToTxnResponse, bytesFields: [] },
+  { dir: 'add-offsets-to-txn', api: ADD_OFFSETS_TO_TXN_API, encode: encodeAddOffsetsToTxnRequest, decode: decodeAddOffsetsToTxnResponse, bytesFields: [] },
+  { dir: 'end-txn', api: END_TXN_API, encode: encodeEndTxnRequest, decode: decodeEndTxnResponse, bytesFields: [] },
+  { dir: 'txn-offset-commit', api: TXN_OFFSET_COMMIT_API, encode: encodeTxnOffsetCommitRequest, decode: decodeTxnOffsetCommitResponse, bytesFields: [] },
 ];
+
+test('every API we speak has golden vectors here', () => {
+  expect(cases.map((c) => c.api.apiKey).sort((a, b) => a - b)).toEqual(APIS.map((a) => a.apiKey).sort((a, b) => a - b));
+});
 
 describe.each(cases)('$dir', ({ dir, api, encode, decode, bytesFields }) => {
   const vectors = listVectors(dir).filter((v) => v.version >= api.minVersion && v.version <= api.maxVersion);
@@ -56,7 +78,7 @@ describe.each(cases)('$dir', ({ dir, api, encode, decode, bytesFields }) => {
   test.each(requests)('encodes $name exactly as Java', (vec) => {
     const req = withBytes(readJson(vec.jsonPath), bytesFields);
     const w = new Writer(64);
-    encode(w, vec.version, req);
+    encode(w, vec.version, toOurRequest(api.apiKey, req, vec.version));
     expect(w.view().toString('hex')).toBe(readHex(vec.hexPath).toString('hex'));
   });
 
@@ -65,7 +87,7 @@ describe.each(cases)('$dir', ({ dir, api, encode, decode, bytesFields }) => {
     const r = new Reader(bytes);
     const ours = decode(r, vec.version);
     expect(r.remaining).toBe(0);
-    expectMatchesJava(ours, readJson(vec.jsonPath));
+    expectMatchesJava(toSchemaResponse(api.apiKey, ours, vec.version), readJson(vec.jsonPath));
   });
 
   test.each(responses)('every truncation of $name is a MalformedResponseError', (vec) => {

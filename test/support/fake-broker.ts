@@ -6,8 +6,9 @@
  * the client only ever encodes requests and decodes responses.
  *
  * What it answers:
- * - ApiVersions: exactly the version ranges this client speaks (APIS in api-keys.ts),
- *   unless a test narrows them.
+ * - ApiVersions: exactly the version ranges this client speaks (APIS in api-keys.ts), but
+ *   for the transactional APIs, which it does not serve (as a broker that lacks them), unless
+ *   a test narrows or adds ranges.
  * - Metadata: the brokers of its cluster, topics with their partitions and leaders; an
  *   unknown topic gets UNKNOWN_TOPIC_OR_PARTITION unless auto-create is on.
  * - InitProducerId: a producer id counter, epoch 0.
@@ -43,14 +44,19 @@ import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 
 import {
+  ADD_OFFSETS_TO_TXN_API,
+  ADD_PARTITIONS_TO_TXN_API,
   API_VERSIONS_API,
   APIS,
   ApiSpec,
+  END_TXN_API,
+  FIND_COORDINATOR_API,
   INIT_PRODUCER_ID_API,
   METADATA_API,
   PRODUCE_API,
   requestHeaderVersion,
   responseHeaderVersion,
+  TXN_OFFSET_COMMIT_API,
   VersionRange,
 } from '../../src/protocol/api-keys';
 import type { RecordMetadata, SendCallback } from '../../src/producer/record';
@@ -64,6 +70,9 @@ import { Writer } from '../../src/protocol/writer';
 export { ErrorCode };
 
 const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
+/** Not served here, so not advertised by default. */
+const TRANSACTIONAL_APIS: readonly ApiSpec[] = [FIND_COORDINATOR_API, ADD_PARTITIONS_TO_TXN_API, ADD_OFFSETS_TO_TXN_API, END_TXN_API, TXN_OFFSET_COMMIT_API];
+const ADVERTISED_APIS = APIS.filter((api) => !TRANSACTIONAL_APIS.includes(api));
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 // ---------------------------------------------------------------------------------------
@@ -302,7 +311,7 @@ export class FakeCluster {
     this.autoCreateTopics = opts.autoCreateTopics === true ? 1 : typeof opts.autoCreateTopics === 'number' ? opts.autoCreateTopics : 0;
     this.nextProducerId = opts.firstProducerId ?? 1000;
     const versions = new Map<number, VersionRange>();
-    for (const api of APIS) versions.set(api.apiKey, { minVersion: api.minVersion, maxVersion: api.maxVersion });
+    for (const api of ADVERTISED_APIS) versions.set(api.apiKey, { minVersion: api.minVersion, maxVersion: api.maxVersion });
     for (const [k, v] of Object.entries(opts.apiVersions ?? {})) versions.set(Number(k), v);
     this.apiVersions = versions;
   }

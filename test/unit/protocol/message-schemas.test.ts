@@ -10,6 +10,8 @@
  *   the schema's default for a field the version lacks, and use every byte.
  * - Variants cover nulls (nullableVersions), empty arrays, tagged fields present and left
  *   out, unknown tags, and every boolean both ways.
+ * - Where our shape differs from the schema's (FindCoordinator, AddPartitionsToTxn),
+ *   schema-shapes.ts maps between the two.
  * - api-keys.ts: our version range lies within validVersions (and avoids an unstable
  *   latest version), and our first flexible version is the schema's.
  *
@@ -17,9 +19,13 @@
  * version; this checks layouts against the schema itself, with many values.
  */
 import {
+  ADD_OFFSETS_TO_TXN_API,
+  ADD_PARTITIONS_TO_TXN_API,
   API_VERSIONS_API,
   APIS,
   ApiSpec,
+  END_TXN_API,
+  FIND_COORDINATOR_API,
   INIT_PRODUCER_ID_API,
   METADATA_API,
   PRODUCE_API,
@@ -27,15 +33,21 @@ import {
   responseHeaderVersion,
   SASL_AUTHENTICATE_API,
   SASL_HANDSHAKE_API,
+  TXN_OFFSET_COMMIT_API,
 } from '../../../src/protocol/api-keys';
 import { MalformedResponseError } from '../../../src/protocol/errors';
 import { decodeResponseHeader, encodeRequestHeader } from '../../../src/protocol/header';
+import { decodeAddOffsetsToTxnResponse, encodeAddOffsetsToTxnRequest } from '../../../src/protocol/messages/add-offsets-to-txn';
+import { decodeAddPartitionsToTxnResponse, encodeAddPartitionsToTxnRequest } from '../../../src/protocol/messages/add-partitions-to-txn';
 import { decodeApiVersionsResponse, encodeApiVersionsRequest } from '../../../src/protocol/messages/api-versions';
+import { decodeEndTxnResponse, encodeEndTxnRequest } from '../../../src/protocol/messages/end-txn';
+import { decodeFindCoordinatorResponse, encodeFindCoordinatorRequest } from '../../../src/protocol/messages/find-coordinator';
 import { decodeInitProducerIdResponse, encodeInitProducerIdRequest } from '../../../src/protocol/messages/init-producer-id';
 import { decodeMetadataResponse, encodeMetadataRequest } from '../../../src/protocol/messages/metadata';
 import { decodeProduceResponse, encodeProduceRequest } from '../../../src/protocol/messages/produce';
 import { decodeSaslAuthenticateResponse, encodeSaslAuthenticateRequest } from '../../../src/protocol/messages/sasl-authenticate';
 import { decodeSaslHandshakeResponse, encodeSaslHandshakeRequest } from '../../../src/protocol/messages/sasl-handshake';
+import { decodeTxnOffsetCommitResponse, encodeTxnOffsetCommitRequest } from '../../../src/protocol/messages/txn-offset-commit';
 import { Reader } from '../../../src/protocol/reader';
 import { Writer } from '../../../src/protocol/writer';
 import {
@@ -55,6 +67,7 @@ import {
   ValueOptions,
   withNull,
 } from './kafka-schemas';
+import { toOurRequest, toSchemaResponse } from './schema-shapes';
 
 interface Codec {
   api: ApiSpec;
@@ -69,6 +82,11 @@ const CODECS: Codec[] = [
   { api: API_VERSIONS_API, encode: encodeApiVersionsRequest, decode: decodeApiVersionsResponse },
   { api: INIT_PRODUCER_ID_API, encode: encodeInitProducerIdRequest, decode: decodeInitProducerIdResponse },
   { api: SASL_AUTHENTICATE_API, encode: encodeSaslAuthenticateRequest, decode: decodeSaslAuthenticateResponse },
+  { api: FIND_COORDINATOR_API, encode: encodeFindCoordinatorRequest, decode: decodeFindCoordinatorResponse },
+  { api: ADD_PARTITIONS_TO_TXN_API, encode: encodeAddPartitionsToTxnRequest, decode: decodeAddPartitionsToTxnResponse },
+  { api: ADD_OFFSETS_TO_TXN_API, encode: encodeAddOffsetsToTxnRequest, decode: decodeAddOffsetsToTxnResponse },
+  { api: END_TXN_API, encode: encodeEndTxnRequest, decode: decodeEndTxnResponse },
+  { api: TXN_OFFSET_COMMIT_API, encode: encodeTxnOffsetCommitRequest, decode: decodeTxnOffsetCommitResponse },
 ];
 
 const schemas = new Map<string, MessageSchema>();
@@ -141,7 +159,7 @@ describe.each(CODECS.map((c) => [c.api.name, c] as const))('%s', (name, { api, e
     const s = schema(`${name}Request`);
     const sent = distinctiveValue(s, v, opts);
     const w = new Writer(64);
-    encode(w, v, sent);
+    encode(w, v, toOurRequest(api.apiKey, sent, v));
     const decoded = decodeMessage(s, v, Buffer.from(w.view()));
     expect(decoded).toEqual(sent);
   });
@@ -154,7 +172,7 @@ describe.each(CODECS.map((c) => [c.api.name, c] as const))('%s', (name, { api, e
     const sent = distinctiveValue(s, v, opts);
     const bytes = encodeMessage(s, v, sent, enc);
     const r = new Reader(bytes);
-    const ours = decode(r, v);
+    const ours = toSchemaResponse(api.apiKey, decode(r, v), v);
     expect(r.remaining).toBe(0);
     const problems: string[] = [];
     checkDecoded(ours, s.fields, v, sent, `${s.name}`, problems);

@@ -8,8 +8,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.message.AddOffsetsToTxnRequestData;
+import org.apache.kafka.common.message.AddOffsetsToTxnResponseData;
+import org.apache.kafka.common.message.AddPartitionsToTxnRequestData;
+import org.apache.kafka.common.message.AddPartitionsToTxnResponseData;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.EndTxnRequestData;
+import org.apache.kafka.common.message.EndTxnResponseData;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
@@ -22,6 +30,8 @@ import org.apache.kafka.common.message.SaslAuthenticateRequestData;
 import org.apache.kafka.common.message.SaslAuthenticateResponseData;
 import org.apache.kafka.common.message.SaslHandshakeRequestData;
 import org.apache.kafka.common.message.SaslHandshakeResponseData;
+import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
+import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Message;
@@ -105,7 +115,25 @@ final class Messages {
             new Api("sasl-authenticate", ApiKeys.SASL_AUTHENTICATE, 2,
                 List.of(new Variant("", (short) 0, v -> saslAuthenticateRequest(v))),
                 List.of(new Variant("", (short) 0, v -> saslAuthenticateResponse(v, false)),
-                        new Variant("-success", (short) 0, v -> saslAuthenticateResponse(v, true)))));
+                        new Variant("-success", (short) 0, v -> saslAuthenticateResponse(v, true)))),
+            new Api("find-coordinator", ApiKeys.FIND_COORDINATOR, 3,
+                List.of(new Variant("", (short) 0, v -> findCoordinatorRequest(v))),
+                List.of(new Variant("", (short) 0, v -> findCoordinatorResponse(v, false)),
+                        new Variant("-success", (short) 0, v -> findCoordinatorResponse(v, true)))),
+            new Api("add-partitions-to-txn", ApiKeys.ADD_PARTITIONS_TO_TXN, 3,
+                List.of(new Variant("", (short) 0, v -> addPartitionsToTxnRequest(v))),
+                List.of(new Variant("", (short) 0, v -> addPartitionsToTxnResponse(v)))),
+            new Api("add-offsets-to-txn", ApiKeys.ADD_OFFSETS_TO_TXN, 3,
+                List.of(new Variant("", (short) 0, v -> addOffsetsToTxnRequest(v))),
+                List.of(new Variant("", (short) 0, v -> addOffsetsToTxnResponse(v)))),
+            new Api("end-txn", ApiKeys.END_TXN, 3,
+                List.of(new Variant("", (short) 0, v -> endTxnRequest(v, true)),
+                        new Variant("-abort", (short) 0, v -> endTxnRequest(v, false))),
+                List.of(new Variant("", (short) 0, v -> endTxnResponse(v)))),
+            new Api("txn-offset-commit", ApiKeys.TXN_OFFSET_COMMIT, 3,
+                List.of(new Variant("", (short) 0, v -> txnOffsetCommitRequest(v, "golden-instance")),
+                        new Variant("-null-instance", (short) 3, v -> txnOffsetCommitRequest(v, null))),
+                List.of(new Variant("", (short) 0, v -> txnOffsetCommitResponse(v)))));
     }
 
     // ---------------------------------------------------------------- generation
@@ -730,5 +758,183 @@ final class Messages {
             d.setSessionLifetimeMs(3_600_000L);
         }
         return d;
+    }
+
+    // ---------------------------------------------------------------- Transactions
+
+    static FindCoordinatorRequestData findCoordinatorRequest(short v) {
+        FindCoordinatorRequestData d = new FindCoordinatorRequestData();
+        if (v >= 1) {
+            d.setKeyType((byte) 1);
+        }
+        if (v >= 4) {
+            d.setCoordinatorKeys(List.of("golden-txn", "golden-txn-2"));
+        } else {
+            d.setKey("golden-txn");
+        }
+        return d;
+    }
+
+    /** Up to v3 one coordinator (an error with a message, or success); from v4 a list. */
+    static FindCoordinatorResponseData findCoordinatorResponse(short v, boolean success) {
+        FindCoordinatorResponseData d = new FindCoordinatorResponseData();
+        if (v >= 1) {
+            d.setThrottleTimeMs(30);
+        }
+        if (v >= 4) {
+            List<FindCoordinatorResponseData.Coordinator> cs = new ArrayList<>();
+            cs.add(new FindCoordinatorResponseData.Coordinator()
+                .setKey("golden-txn").setNodeId(2).setHost("broker-2.example").setPort(19093)
+                .setErrorCode((short) 0).setErrorMessage(null));
+            cs.add(success
+                ? new FindCoordinatorResponseData.Coordinator()
+                    .setKey("golden-txn-2").setNodeId(3).setHost("broker-3.example").setPort(9094)
+                    .setErrorCode((short) 0).setErrorMessage(null)
+                : new FindCoordinatorResponseData.Coordinator()
+                    .setKey("golden-txn-2").setNodeId(-1).setHost("").setPort(-1)
+                    .setErrorCode((short) 15).setErrorMessage("The coordinator is not available."));
+            return d.setCoordinators(cs);
+        }
+        if (success) {
+            d.setErrorCode((short) 0).setNodeId(2).setHost("broker-2.example").setPort(19093);
+        } else {
+            d.setErrorCode((short) 15).setNodeId(-1).setHost("").setPort(-1);
+        }
+        if (v >= 1) {
+            d.setErrorMessage(success ? null : "The coordinator is not available.");
+        }
+        return d;
+    }
+
+    private static AddPartitionsToTxnRequestData.AddPartitionsToTxnTopicCollection addPartitionsTopics(boolean second) {
+        AddPartitionsToTxnRequestData.AddPartitionsToTxnTopicCollection topics =
+            new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopicCollection();
+        if (second) {
+            topics.add(new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic()
+                .setName("orders").setPartitions(List.of(1)));
+            return topics;
+        }
+        topics.add(new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic()
+            .setName("orders").setPartitions(List.of(0, 7)));
+        topics.add(new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic()
+            .setName("payments").setPartitions(List.of(3)));
+        return topics;
+    }
+
+    /** v0-v3: one transaction (the client form); v4+: a batch of two (the brokers' form). */
+    static AddPartitionsToTxnRequestData addPartitionsToTxnRequest(short v) {
+        AddPartitionsToTxnRequestData d = new AddPartitionsToTxnRequestData();
+        if (v >= 4) {
+            AddPartitionsToTxnRequestData.AddPartitionsToTxnTransactionCollection txns =
+                new AddPartitionsToTxnRequestData.AddPartitionsToTxnTransactionCollection();
+            txns.add(new AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction()
+                .setTransactionalId("golden-txn").setProducerId(PRODUCER_ID).setProducerEpoch(PRODUCER_EPOCH)
+                .setVerifyOnly(true).setTopics(addPartitionsTopics(false)));
+            txns.add(new AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction()
+                .setTransactionalId("golden-txn-2").setProducerId(PRODUCER_ID + 1).setProducerEpoch((short) 0)
+                .setVerifyOnly(false).setTopics(addPartitionsTopics(true)));
+            return d.setTransactions(txns);
+        }
+        return d.setV3AndBelowTransactionalId("golden-txn")
+            .setV3AndBelowProducerId(PRODUCER_ID)
+            .setV3AndBelowProducerEpoch(PRODUCER_EPOCH)
+            .setV3AndBelowTopics(addPartitionsTopics(false));
+    }
+
+    private static AddPartitionsToTxnResponseData.AddPartitionsToTxnTopicResultCollection addPartitionsResults() {
+        AddPartitionsToTxnResponseData.AddPartitionsToTxnTopicResultCollection topics =
+            new AddPartitionsToTxnResponseData.AddPartitionsToTxnTopicResultCollection();
+        AddPartitionsToTxnResponseData.AddPartitionsToTxnPartitionResultCollection orders =
+            new AddPartitionsToTxnResponseData.AddPartitionsToTxnPartitionResultCollection();
+        orders.add(new AddPartitionsToTxnResponseData.AddPartitionsToTxnPartitionResult()
+            .setPartitionIndex(0).setPartitionErrorCode((short) 55));
+        orders.add(new AddPartitionsToTxnResponseData.AddPartitionsToTxnPartitionResult()
+            .setPartitionIndex(7).setPartitionErrorCode((short) 29));
+        AddPartitionsToTxnResponseData.AddPartitionsToTxnPartitionResultCollection payments =
+            new AddPartitionsToTxnResponseData.AddPartitionsToTxnPartitionResultCollection();
+        payments.add(new AddPartitionsToTxnResponseData.AddPartitionsToTxnPartitionResult()
+            .setPartitionIndex(3).setPartitionErrorCode((short) 0));
+        topics.add(new AddPartitionsToTxnResponseData.AddPartitionsToTxnTopicResult()
+            .setName("orders").setResultsByPartition(orders));
+        topics.add(new AddPartitionsToTxnResponseData.AddPartitionsToTxnTopicResult()
+            .setName("payments").setResultsByPartition(payments));
+        return topics;
+    }
+
+    static AddPartitionsToTxnResponseData addPartitionsToTxnResponse(short v) {
+        AddPartitionsToTxnResponseData d = new AddPartitionsToTxnResponseData().setThrottleTimeMs(40);
+        if (v >= 4) {
+            AddPartitionsToTxnResponseData.AddPartitionsToTxnResultCollection results =
+                new AddPartitionsToTxnResponseData.AddPartitionsToTxnResultCollection();
+            results.add(new AddPartitionsToTxnResponseData.AddPartitionsToTxnResult()
+                .setTransactionalId("golden-txn").setTopicResults(addPartitionsResults()));
+            return d.setErrorCode((short) 0).setResultsByTransaction(results);
+        }
+        return d.setResultsByTopicV3AndBelow(addPartitionsResults());
+    }
+
+    static AddOffsetsToTxnRequestData addOffsetsToTxnRequest(short v) {
+        return new AddOffsetsToTxnRequestData()
+            .setTransactionalId("golden-txn")
+            .setProducerId(PRODUCER_ID)
+            .setProducerEpoch(PRODUCER_EPOCH)
+            .setGroupId("golden-group");
+    }
+
+    static AddOffsetsToTxnResponseData addOffsetsToTxnResponse(short v) {
+        return new AddOffsetsToTxnResponseData().setThrottleTimeMs(50).setErrorCode((short) 47);
+    }
+
+    static EndTxnRequestData endTxnRequest(short v, boolean committed) {
+        return new EndTxnRequestData()
+            .setTransactionalId("golden-txn")
+            .setProducerId(PRODUCER_ID)
+            .setProducerEpoch(PRODUCER_EPOCH)
+            .setCommitted(committed);
+    }
+
+    static EndTxnResponseData endTxnResponse(short v) {
+        EndTxnResponseData d = new EndTxnResponseData().setThrottleTimeMs(60).setErrorCode((short) 51);
+        if (v >= 5) {
+            d.setProducerId(PRODUCER_ID + 1).setProducerEpoch((short) (PRODUCER_EPOCH + 1));
+        }
+        return d;
+    }
+
+    static TxnOffsetCommitRequestData txnOffsetCommitRequest(short v, String groupInstanceId) {
+        TxnOffsetCommitRequestData d = new TxnOffsetCommitRequestData()
+            .setTransactionalId("golden-txn")
+            .setGroupId("golden-group")
+            .setProducerId(PRODUCER_ID)
+            .setProducerEpoch(PRODUCER_EPOCH);
+        if (v >= 3) {
+            d.setGenerationId(17).setMemberId("consumer-golden-1").setGroupInstanceId(groupInstanceId);
+        }
+        TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition p0 =
+            new TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition()
+                .setPartitionIndex(0).setCommittedOffset(1_234_567_890_123L).setCommittedMetadata("checkpoint a");
+        TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition p7 =
+            new TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition()
+                .setPartitionIndex(7).setCommittedOffset(42L).setCommittedMetadata(null);
+        TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition p3 =
+            new TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition()
+                .setPartitionIndex(3).setCommittedOffset(0L).setCommittedMetadata("");
+        if (v >= 2) {
+            p0.setCommittedLeaderEpoch(5);
+            p7.setCommittedLeaderEpoch(-1);
+            p3.setCommittedLeaderEpoch(12);
+        }
+        return d.setTopics(List.of(
+            new TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic().setName("orders").setPartitions(List.of(p0, p7)),
+            new TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic().setName("payments").setPartitions(List.of(p3))));
+    }
+
+    static TxnOffsetCommitResponseData txnOffsetCommitResponse(short v) {
+        return new TxnOffsetCommitResponseData().setThrottleTimeMs(70).setTopics(List.of(
+            new TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic().setName("orders").setPartitions(List.of(
+                new TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition().setPartitionIndex(0).setErrorCode((short) 0),
+                new TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition().setPartitionIndex(7).setErrorCode((short) 22))),
+            new TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic().setName("payments").setPartitions(List.of(
+                new TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition().setPartitionIndex(3).setErrorCode((short) 25)))));
     }
 }
