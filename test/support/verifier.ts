@@ -29,6 +29,10 @@ export interface VerifiedHeader {
 
 export interface VerifiedRecord {
   partition: number;
+  /**
+   * The record's offset. Transaction markers (control records) take an offset of their own and
+   * are never returned, so the offset after a transaction's last record in a partition is a gap.
+   */
   offset: number;
   timestamp: number;
   /** 'CreateTime' | 'LogAppendTime' | 'NoTimestampType' (Java's TimestampType names). */
@@ -41,10 +45,16 @@ export interface VerifiedRecord {
   leaderEpoch: number | null;
 }
 
+/** The Java consumer's isolation.level; Kafka's default, and the verifier's, is read_uncommitted. */
+export type IsolationLevel = 'read_uncommitted' | 'read_committed';
+
 export interface ConsumeResult {
   /** Sorted by partition, then offset. */
   records: VerifiedRecord[];
-  /** Partition (as a string) -> end offset (high watermark) when the read finished. */
+  /**
+   * Partition (as a string) -> end offset when the read finished: the high watermark
+   * (read_uncommitted) or the last stable offset (read_committed).
+   */
   endOffsets: Record<string, number>;
   /** True when the timeout passed before `expected` records (or the end offsets) were reached. */
   timedOut: boolean;
@@ -80,6 +90,38 @@ export interface TopicDescription {
   topicId: string | null;
   internal: boolean;
   partitions: PartitionDescription[];
+}
+
+/** A group's committed offset of one partition. */
+export interface CommittedOffset {
+  offset: number;
+  /** The commit's metadata string ('' when none). */
+  metadata: string;
+}
+
+/** Kafka's transaction states, as the admin client names them (TransactionState.toString()). */
+export type TransactionStateName =
+  | 'Ongoing'
+  | 'PrepareAbort'
+  | 'PrepareCommit'
+  | 'CompleteAbort'
+  | 'CompleteCommit'
+  | 'Empty'
+  | 'PrepareEpochFence'
+  | 'Unknown';
+
+/** What the transaction coordinator holds for one transactional id (Admin.describeTransactions). */
+export interface TransactionDescription {
+  state: TransactionStateName;
+  /** Node id of the transaction coordinator. */
+  coordinatorId: number;
+  producerId: number;
+  producerEpoch: number;
+  transactionTimeoutMs: number;
+  /** Epoch ms at which the open transaction began; null when none is open. */
+  transactionStartTimeMs: number | null;
+  /** `topic-partition` names in the transaction, sorted (empty once it has completed). */
+  topicPartitions: string[];
 }
 
 /** Lowercase hex of bytes (or of a string's UTF-8), null stays null: compare with VerifiedRecord fields. */
@@ -350,13 +392,23 @@ export class Verifier {
 
   /**
    * Reads the topic from the beginning of every partition with the Java consumer (no group,
-   * read_uncommitted, CRCs checked). Without `expected`: up to the end offsets at the start.
-   * With it: until that many records arrived, then on to the end offsets of that moment (so
-   * duplicates show). Returns what it has when `timeoutMs` (default 30 s) passes (timedOut).
+   * CRCs checked, `isolation` read_uncommitted unless told otherwise). Without `expected`: up to
+   * the end offsets at the start. With it: until that many records arrived, then on to the end
+   * offsets of that moment (so duplicates show). Returns what it has when `timeoutMs`
+   * (default 30 s) passes (timedOut). With read_committed the end offsets are the last stable
+   * offsets: records of aborted transactions are left out, and the read stops where an open
+   * transaction begins.
    */
-  async consume(topic: string, opts: { expected?: number; timeoutMs?: number } = {}): Promise<ConsumeResult> {
+  async consume(
+    topic: string,
+    opts: { expected?: number; timeoutMs?: number; isolation?: IsolationLevel } = {},
+  ): Promise<ConsumeResult> {
     const timeoutMs = opts.timeoutMs ?? 30_000;
-    const r = await this.request('consume', { topic, expected: opts.expected, timeoutMs }, timeoutMs + 30_000);
+    const r = await this.request(
+      'consume',
+      { topic, expected: opts.expected, timeoutMs, isolation: opts.isolation },
+      timeoutMs + 30_000,
+    );
     return {
       records: r.records as VerifiedRecord[],
       endOffsets: r.endOffsets as Record<string, number>,
@@ -375,11 +427,75 @@ export class Verifier {
     };
   }
 
-  /** Partition (as a string) -> end offset (high watermark, read_uncommitted). */
-  async endOffsets(topic: string, opts: { timeoutMs?: number } = {}): Promise<Record<string, number>> {
+  /**
+   * Partition (as a string) -> end offset (ListOffsets, latest): the high watermark with
+   * read_uncommitted (the default), the last stable offset with read_committed.
+   */
+  async endOffsets(topic: string, opts: { timeoutMs?: number; isolation?: IsolationLevel } = {}): Promise<Record<string, number>> {
     const timeoutMs = opts.timeoutMs ?? 30_000;
-    const r = await this.request('endOffsets', { topic, timeoutMs }, timeoutMs + 30_000);
+    const r = await this.request('endOffsets', { topic, timeoutMs, isolation: opts.isolation }, timeoutMs + 30_000);
     return r.endOffsets as Record<string, number>;
+  }
+
+  /** Partition (as a string) -> last stable offset: endOffsets with read_committed. */
+  lastStableOffsets(topic: string, opts: { timeoutMs?: number } = {}): Promise<Record<string, number>> {
+    return this.endOffsets(topic, { ...opts, isolation: 'read_committed' });
+  }
+
+  /**
+   * A consumer group's committed offsets (Admin.listConsumerGroupOffsets), keyed
+   * `topic-partition`; partitions without one are left out, and an unknown group gives {}.
+   * `requireStable`: while a transaction holds uncommitted offsets for the group the admin
+   * client retries (until `timeoutMs`) instead of answering with the last committed ones.
+   */
+  async committedOffsets(
+    groupId: string,
+    opts: { timeoutMs?: number; requireStable?: boolean } = {},
+  ): Promise<Record<string, CommittedOffset>> {
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    const r = await this.request(
+      'committedOffsets',
+      { groupId, requireStable: opts.requireStable === true, timeoutMs },
+      timeoutMs + 30_000,
+    );
+    return r.offsets as Record<string, CommittedOffset>;
+  }
+
+  /**
+   * Sets a group's committed offsets with the admin client (Admin.alterConsumerGroupOffsets;
+   * the group must have no active members): `topic-partition` -> offset or { offset, metadata }.
+   */
+  async commitOffsets(
+    groupId: string,
+    offsets: Record<string, number | { offset: number; metadata?: string }>,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<void> {
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    await this.request('commitOffsets', { groupId, offsets, timeoutMs }, timeoutMs + 30_000);
+  }
+
+  /**
+   * The coordinators' state of each transactional id (Admin.describeTransactions), keyed by id.
+   * An id no coordinator knows (never initialized, or expired) rejects the whole call with
+   * TransactionalIdNotFoundException in the message.
+   */
+  async describeTransactions(
+    transactionalIds: string[],
+    opts: { timeoutMs?: number } = {},
+  ): Promise<Record<string, TransactionDescription>> {
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    const r = await this.request('describeTransactions', { transactionalIds, timeoutMs }, timeoutMs + 30_000);
+    return r.transactions as Record<string, TransactionDescription>;
+  }
+
+  /**
+   * Node id of the transaction coordinator of `transactionalId`, as describeTransactions reports
+   * it: the id must be known to its coordinator (after an InitProducerId with it).
+   */
+  async findTransactionCoordinator(transactionalId: string, opts: { timeoutMs?: number } = {}): Promise<number> {
+    const d = (await this.describeTransactions([transactionalId], opts))[transactionalId];
+    if (!d) throw new Error(`verifier describeTransactions gave nothing for ${transactionalId}`);
+    return d.coordinatorId;
   }
 
   /**
@@ -397,9 +513,18 @@ export class Verifier {
    * and answers with counts, not records: for runs too long to bring every record back (the
    * soak). `seen` has bit `seq` set (byte seq >> 3, bit seq & 7) for every sequence number present.
    */
-  async sequenceSummary(topic: string, prefix: string, maxSeq: number, opts: { timeoutMs?: number } = {}): Promise<SequenceSummary> {
+  async sequenceSummary(
+    topic: string,
+    prefix: string,
+    maxSeq: number,
+    opts: { timeoutMs?: number; isolation?: IsolationLevel } = {},
+  ): Promise<SequenceSummary> {
     const timeoutMs = opts.timeoutMs ?? 120_000;
-    const r = await this.request('sequenceSummary', { topic, prefix, maxSeq, timeoutMs }, timeoutMs + 30_000);
+    const r = await this.request(
+      'sequenceSummary',
+      { topic, prefix, maxSeq, timeoutMs, isolation: opts.isolation },
+      timeoutMs + 30_000,
+    );
     return {
       records: r.records as number,
       foreign: r.foreign as number,
@@ -455,12 +580,22 @@ export interface ControlProducerSpec {
   drainMs?: number;
   /** Java producer properties on top of its defaults. */
   configs?: Record<string, string>;
+  /**
+   * Transactional mode: initTransactions() before the start, a transaction opened before the
+   * first record sent, committed once it is `commitEveryMs` old and after the last record.
+   */
+  transactionalId?: string;
+  /** Age at which the open transaction is committed (checked every few ms); default 100. */
+  commitEveryMs?: number;
+  /** Abort every `abortEvery`-th transaction instead of committing it; default 0 (never). */
+  abortEvery?: number;
 }
 
 export interface ControlProducerResult {
   kafkaClientsVersion: string;
   /** Epoch ms when the first record was about to be sent; per-record times count from here. */
   startedAtMs: number;
+  /** Records handed to send(): all of them, unless a transactional run hit a fatal error. */
   sent: number;
   acked: number;
   failed: number;
@@ -482,6 +617,21 @@ export interface ControlProducerResult {
   calls?: number[];
   /** [seq, exception class] of every failed record. */
   failures: [number, string][];
+  /** Transactions committed / aborted (both 0 without transactionalId). */
+  committedTransactions: number;
+  abortedTransactions: number;
+  /** Transactional mode only: time in initTransactions(), and in commitTransaction() (max, total). */
+  initTransactionsMs?: number;
+  maxCommitMs?: number;
+  totalCommitMs?: number;
+  /**
+   * Transactional mode only: [fromSeq, toSeq) of every transaction not committed (aborted, or
+   * left open by a fatal error). Their records may have succeeded callbacks (acked) but a
+   * read_committed consumer does not see them.
+   */
+  abortedRanges?: [number, number][];
+  /** Transactional mode only: exception class of a failed commit/abort -> count. */
+  transactionErrors?: Record<string, number>;
 }
 
 /**

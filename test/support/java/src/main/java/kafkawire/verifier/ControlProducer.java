@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.AppInfoParser;
 
@@ -43,12 +44,29 @@ import org.apache.kafka.common.utils.AppInfoParser;
  * keys > 0 each record has the key "key-(seq % keys)" and the default partitioner places it;
  * otherwise the partition is seq % partitions.
  *
+ * <p>Transactional mode: with "transactionalId" the producer runs initTransactions() before
+ * the start, opens a transaction before the first record it sends, and ends it once it is
+ * "commitEveryMs" (default 100) old (checked between paced bursts, every few ms), and after
+ * the last record. Every "abortEvery"-th transaction (default 0: none) is aborted instead of
+ * committed, after a flush(), so its records are in the log ahead of the abort marker (an
+ * abort without it fails the records not yet sent). A commit that fails is followed by an
+ * abort; a commit or abort that times out is retried (up to 3 times); when even the abort
+ * fails (a fatal error such as a fenced producer) sending stops there.
+ *
  * <p>Stdout carries exactly two JSON lines: {"event":"started",...} when the first record is
  * about to be sent (its "atMs" lets the caller time a fault against the workload) and
  * {"event":"done",...} with the counts, the largest gap between consecutive acknowledgements
  * of one partition, and per-record arrays: "atMs" (outcome time minus startedAtMs, -1 when
  * none), "partition", "offset" (-1 when failed), "calls" (callbacks per record, only when some
- * record had other than one) and "failures" ([seq, exception class] pairs).
+ * record had other than one) and "failures" ([seq, exception class] pairs). "sent" is the
+ * number of records handed to send() (all of them unless a transactional run hit a fatal
+ * error) and the per-record arrays have that length. "committedTransactions" and
+ * "abortedTransactions" count the transactions (both 0 without transactionalId); in
+ * transactional mode the summary also has "initTransactionsMs", "maxCommitMs" and
+ * "totalCommitMs" (time in commitTransaction), "abortedRanges" ([fromSeq, toSeq) of every
+ * transaction that was not committed, whose records a read_committed consumer does not see,
+ * even when their callbacks reported success) and "transactionErrors" (exception class of a
+ * failed commit/abort -> count).
  *
  * <p>Every wait is bounded: sending takes records / ratePerSec seconds (plus any blocking in
  * send()), then outcomes are awaited for drainMs, then the producer is closed without grace,
@@ -75,9 +93,14 @@ public final class ControlProducer {
     int partitions = spec.path("partitions").asInt(1);
     int padding = spec.path("padding").asInt(0);
     long drainMs = spec.path("drainMs").asLong(20_000);
+    String transactionalId = spec.path("transactionalId").asText("");
+    boolean transactional = !transactionalId.isEmpty();
+    long commitEveryMs = spec.path("commitEveryMs").asLong(100);
+    int abortEvery = spec.path("abortEvery").asInt(0);
     if (topic.isEmpty() || n <= 0 || rate <= 0 || runId.isEmpty()) {
       throw new IllegalArgumentException("spec needs topic, records > 0, ratePerSec > 0 and runId");
     }
+    if (commitEveryMs < 0 || abortEvery < 0) throw new IllegalArgumentException("commitEveryMs and abortEvery must be >= 0");
 
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, spec.path("bootstrap").asText());
@@ -86,6 +109,7 @@ public final class ControlProducer {
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     JsonNode configs = spec.get("configs");
     if (configs != null) configs.fields().forEachRemaining(e -> props.put(e.getKey(), e.getValue().asText()));
+    if (transactional) props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
 
     String pad = padding > 0 ? ":" + "x".repeat(padding) : "";
     long[] atMs = new long[n];
@@ -100,6 +124,12 @@ public final class ControlProducer {
     int sent = 0;
 
     KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props);
+    Transactions txns = transactional ? new Transactions(producer, abortEvery) : null;
+    if (txns != null) {
+      long t0 = System.currentTimeMillis();
+      producer.initTransactions();
+      txns.initMs = System.currentTimeMillis() - t0;
+    }
     long start = System.currentTimeMillis();
     ObjectNode started = JSON.createObjectNode();
     started.put("event", "started");
@@ -112,6 +142,7 @@ public final class ControlProducer {
       while (sent < n) {
         long due = Math.min(n, (long) (rate * (System.currentTimeMillis() - start) / 1000.0));
         while (sent < due) {
+          if (txns != null && !txns.open) txns.begin(sent);
           final int seq = sent++;
           byte[] key = keys > 0 ? ("key-" + (seq % keys)).getBytes(StandardCharsets.UTF_8) : null;
           byte[] value = (runId + ":" + seq + pad).getBytes(StandardCharsets.UTF_8);
@@ -136,19 +167,26 @@ public final class ControlProducer {
             settled.incrementAndGet();
           }
         }
+        if (txns != null && txns.open && (sent == n || System.currentTimeMillis() - txns.beganAt >= commitEveryMs)) {
+          if (!txns.end(sent)) break; // fatal: the producer can do nothing more
+        }
         if (sent < n) Thread.sleep(5);
       }
       long deadline = System.currentTimeMillis() + drainMs;
-      while (settled.get() < n && System.currentTimeMillis() < deadline) Thread.sleep(20);
+      while (settled.get() < sent && System.currentTimeMillis() < deadline) Thread.sleep(20);
     } finally {
       // Without grace: records still pending fail now instead of at delivery.timeout.ms.
       producer.close(Duration.ZERO);
     }
     // A forced close completes the rest from its own thread; give those callbacks a moment.
     long closeDeadline = System.currentTimeMillis() + 5_000;
-    while (settled.get() < n && System.currentTimeMillis() < closeDeadline) Thread.sleep(20);
+    while (settled.get() < sent && System.currentTimeMillis() < closeDeadline) Thread.sleep(20);
 
-    emit(out, summary(start, n, atMs, partitionOf, offsetOf, errorOf, calls));
+    ObjectNode summary = summary(start, sent, atMs, partitionOf, offsetOf, errorOf, calls);
+    summary.put("committedTransactions", txns == null ? 0 : txns.committed);
+    summary.put("abortedTransactions", txns == null ? 0 : txns.aborted);
+    if (txns != null) txns.report(summary);
+    emit(out, summary);
     out.flush();
     System.exit(0);
   }
@@ -224,6 +262,102 @@ public final class ControlProducer {
       if (errorOf[i] != null) failures.addArray().add(i).add(errorOf[i]);
     }
     return s;
+  }
+
+  /** The transaction bookkeeping of a transactional run. */
+  private static final class Transactions {
+    private static final int TIMEOUT_RETRIES = 3;
+    final KafkaProducer<byte[], byte[]> producer;
+    final int abortEvery;
+    boolean open;
+    long beganAt;
+    int firstSeq;
+    int index;
+    int committed;
+    int aborted;
+    long initMs;
+    long maxCommitMs;
+    long totalCommitMs;
+    final List<int[]> abortedRanges = new ArrayList<>();
+    final Map<String, Integer> errors = new TreeMap<>();
+
+    Transactions(KafkaProducer<byte[], byte[]> producer, int abortEvery) {
+      this.producer = producer;
+      this.abortEvery = abortEvery;
+    }
+
+    void begin(int seq) {
+      producer.beginTransaction();
+      open = true;
+      beganAt = System.currentTimeMillis();
+      firstSeq = seq;
+    }
+
+    /**
+     * Commits (or, every abortEvery-th time, aborts) the open transaction, which holds the
+     * records [firstSeq, endSeq). False when the producer is left unusable.
+     */
+    boolean end(int endSeq) {
+      open = false;
+      index++;
+      boolean abort = abortEvery > 0 && index % abortEvery == 0;
+      if (!abort) {
+        long t0 = System.currentTimeMillis();
+        Boolean done = attempt(false);
+        long took = System.currentTimeMillis() - t0;
+        totalCommitMs += took;
+        maxCommitMs = Math.max(maxCommitMs, took);
+        if (done == Boolean.TRUE) {
+          committed++;
+          return true;
+        }
+        if (done == null) {
+          abortedRanges.add(new int[] {firstSeq, endSeq});
+          return false;
+        }
+      }
+      // Planned (records flushed first, so they are written and then aborted), or after a failed commit.
+      abortedRanges.add(new int[] {firstSeq, endSeq});
+      if (abort) {
+        try {
+          producer.flush();
+        } catch (Exception e) {
+          errors.merge(e.getClass().getSimpleName(), 1, Integer::sum);
+        }
+      }
+      if (attempt(true) == Boolean.TRUE) {
+        aborted++;
+        return true;
+      }
+      return false;
+    }
+
+    /** TRUE: done. FALSE: failed (an abort may follow). null: timed out every time. */
+    private Boolean attempt(boolean abort) {
+      for (int i = 0; ; i++) {
+        try {
+          if (abort) producer.abortTransaction();
+          else producer.commitTransaction();
+          return Boolean.TRUE;
+        } catch (TimeoutException e) {
+          errors.merge(e.getClass().getSimpleName(), 1, Integer::sum);
+          if (i + 1 >= TIMEOUT_RETRIES) return abort ? Boolean.FALSE : null;
+        } catch (Exception e) {
+          errors.merge(e.getClass().getSimpleName(), 1, Integer::sum);
+          return Boolean.FALSE;
+        }
+      }
+    }
+
+    void report(ObjectNode s) {
+      s.put("initTransactionsMs", initMs);
+      s.put("maxCommitMs", maxCommitMs);
+      s.put("totalCommitMs", totalCommitMs);
+      ArrayNode ranges = s.putArray("abortedRanges");
+      for (int[] r : abortedRanges) ranges.addArray().add(r[0]).add(r[1]);
+      ObjectNode errs = s.putObject("transactionErrors");
+      errors.forEach(errs::put);
+    }
   }
 
   private static void emit(PrintWriter out, ObjectNode node) throws Exception {

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -30,15 +31,18 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
@@ -63,12 +67,19 @@ import org.apache.kafka.common.utils.AppInfoParser;
  * <pre>
  * {"id":1,"op":"createTopic","topic":"t","partitions":3,"replicationFactor":1,"configs":{"k":"v"}}
  * {"id":2,"op":"deleteTopic","topic":"t"}
- * {"id":3,"op":"consume","topic":"t","expected":1000,"timeoutMs":30000}
+ * {"id":3,"op":"consume","topic":"t","expected":1000,"timeoutMs":30000,"isolation":"read_committed"}
  * {"id":4,"op":"describeTopic","topic":"t"}
- * {"id":5,"op":"endOffsets","topic":"t"}
+ * {"id":5,"op":"endOffsets","topic":"t","isolation":"read_committed"}
  * {"id":6,"op":"allowTopic","topic":"t","principal":"User:alice","operations":["WRITE","DESCRIBE"]}
  * {"id":7,"op":"sequenceSummary","topic":"t","prefix":"run1:","maxSeq":999999}
+ * {"id":8,"op":"committedOffsets","groupId":"g","requireStable":true}
+ * {"id":9,"op":"commitOffsets","groupId":"g","offsets":{"t-0":{"offset":42,"metadata":"m"}}}
+ * {"id":10,"op":"describeTransactions","transactionalIds":["tx-1","tx-2"]}
  * </pre>
+ *
+ * "isolation" is "read_uncommitted" (the default) or "read_committed"; consume,
+ * sequenceSummary and endOffsets take it. Partitions in committedOffsets, commitOffsets and
+ * describeTransactions are named "topic-partition" (TopicPartition's string form).
  *
  * On start it prints {"ready":true,"kafkaClientsVersion":"..."}; at end of stdin it finishes the
  * commands in flight and exits.
@@ -167,13 +178,22 @@ public final class Verifier {
           result = describeTopic(text(cmd, "topic"), timeoutMs);
           break;
         case "endOffsets":
-          result = endOffsets(text(cmd, "topic"), timeoutMs);
+          result = endOffsets(text(cmd, "topic"), isolation(cmd), timeoutMs);
           break;
         case "allowTopic":
           result = allowTopic(cmd, timeoutMs);
           break;
         case "sequenceSummary":
           result = sequenceSummary(cmd, timeoutMs);
+          break;
+        case "committedOffsets":
+          result = committedOffsets(cmd, timeoutMs);
+          break;
+        case "commitOffsets":
+          result = commitOffsets(cmd, timeoutMs);
+          break;
+        case "describeTransactions":
+          result = describeTransactions(cmd, timeoutMs);
           break;
         default:
           throw new IllegalArgumentException("unknown op \"" + op + "\"");
@@ -204,6 +224,31 @@ public final class Verifier {
       throw new IllegalArgumentException("missing string field \"" + field + "\"");
     }
     return v.asText();
+  }
+
+  /** The command's "isolation": read_uncommitted when absent. */
+  private static IsolationLevel isolation(JsonNode cmd) {
+    JsonNode v = cmd.get("isolation");
+    if (v == null || v.isNull()) return IsolationLevel.READ_UNCOMMITTED;
+    switch (v.asText()) {
+      case "read_uncommitted":
+        return IsolationLevel.READ_UNCOMMITTED;
+      case "read_committed":
+        return IsolationLevel.READ_COMMITTED;
+      default:
+        throw new IllegalArgumentException("isolation must be read_uncommitted or read_committed, not \"" + v.asText() + "\"");
+    }
+  }
+
+  /** "topic-partition" (TopicPartition.toString()) back to a TopicPartition: the partition follows the last '-'. */
+  private static TopicPartition parseTopicPartition(String name) {
+    int dash = name.lastIndexOf('-');
+    if (dash <= 0 || dash == name.length() - 1) throw new IllegalArgumentException("not a topic-partition: \"" + name + "\"");
+    try {
+      return new TopicPartition(name.substring(0, dash), Integer.parseInt(name.substring(dash + 1)));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not a topic-partition: \"" + name + "\"");
+    }
   }
 
   // ------------------------------------------------------------------------------------------
@@ -322,13 +367,14 @@ public final class Verifier {
     return tps;
   }
 
-  private ObjectNode endOffsets(String topic, long timeoutMs) throws Exception {
+  /** High watermarks (read_uncommitted) or last stable offsets (read_committed). */
+  private ObjectNode endOffsets(String topic, IsolationLevel isolation, long timeoutMs) throws Exception {
     long deadline = System.currentTimeMillis() + timeoutMs;
     Map<TopicPartition, OffsetSpec> request = new HashMap<>();
     for (TopicPartition tp : partitionsOf(topic, deadline)) request.put(tp, OffsetSpec.latest());
     Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> offsets =
         admin
-            .listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED))
+            .listOffsets(request, new ListOffsetsOptions(isolation))
             .all()
             .get(remaining(deadline), TimeUnit.MILLISECONDS);
     Map<TopicPartition, Long> ends = new HashMap<>();
@@ -340,24 +386,28 @@ public final class Verifier {
 
   /**
    * Reads the topic from the beginning of every partition (assign + seekToBeginning, no group,
-   * read_uncommitted). Without "expected": up to the end offsets seen at the start. With it: until
-   * that many records were read, and then on to the end offsets of that moment, so duplicates
-   * beyond "expected" show up too. Stops at the timeout with what it has ("timedOut": true).
+   * read_uncommitted unless "isolation" says otherwise). Without "expected": up to the end
+   * offsets seen at the start. With it: until that many records were read, and then on to the
+   * end offsets of that moment, so duplicates beyond "expected" show up too. Stops at the
+   * timeout with what it has ("timedOut": true). With read_committed the consumer's end offsets
+   * are the last stable offsets, so an open transaction ends the read where it begins.
    */
   private ObjectNode consume(JsonNode cmd, long timeoutMs) throws Exception {
     long deadline = System.currentTimeMillis() + timeoutMs;
     String topic = text(cmd, "topic");
     Integer expected = cmd.hasNonNull("expected") ? cmd.get("expected").asInt() : null;
-    return consumeRecords(topic, expected, consumerProps(), partitionsOf(topic, deadline), deadline);
+    return consumeRecords(topic, expected, consumerProps(isolation(cmd)), partitionsOf(topic, deadline), deadline);
   }
 
-  private Properties consumerProps() {
+  private Properties consumerProps(IsolationLevel isolation) {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, "kafka-wire-verifier-" + consumerSeq.incrementAndGet());
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+    props.put(
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+        isolation == IsolationLevel.READ_COMMITTED ? "read_committed" : "read_uncommitted");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
@@ -388,7 +438,7 @@ public final class Verifier {
     boolean timedOut = false;
     List<TopicPartition> tps = partitionsOf(topic, deadline);
     Map<TopicPartition, Long> ends;
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps())) {
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(isolation(cmd)))) {
       consumer.assign(tps);
       consumer.seekToBeginning(tps);
       ends = consumer.endOffsets(tps, Duration.ofMillis(remaining(deadline)));
@@ -434,6 +484,92 @@ public final class Verifier {
     result.put("seen", java.util.Base64.getEncoder().encodeToString(bitmap));
     result.set("endOffsets", offsetsJson(ends));
     result.put("timedOut", timedOut);
+    return result;
+  }
+
+  /**
+   * The group's committed offsets, "topic-partition" -> {"offset","metadata"}; partitions without
+   * one are left out, and a group that does not exist answers with none. "requireStable": wait
+   * (the admin client retries) while a transaction holds pending offsets for the group.
+   */
+  private ObjectNode committedOffsets(JsonNode cmd, long timeoutMs) throws Exception {
+    String groupId = text(cmd, "groupId");
+    ListConsumerGroupOffsetsOptions options =
+        new ListConsumerGroupOffsetsOptions().requireStable(cmd.path("requireStable").asBoolean(false));
+    options.timeoutMs((int) Math.min(Integer.MAX_VALUE, timeoutMs));
+    Map<TopicPartition, OffsetAndMetadata> offsets =
+        admin
+            .listConsumerGroupOffsets(groupId, options)
+            .partitionsToOffsetAndMetadata()
+            .get(timeoutMs, TimeUnit.MILLISECONDS);
+    Map<String, OffsetAndMetadata> sorted = new TreeMap<>();
+    offsets.forEach((tp, om) -> {
+      if (om != null) sorted.put(tp.toString(), om);
+    });
+    ObjectNode result = JSON.createObjectNode();
+    ObjectNode node = result.putObject("offsets");
+    sorted.forEach((name, om) -> {
+      ObjectNode o = node.putObject(name);
+      o.put("offset", om.offset());
+      o.put("metadata", om.metadata() == null ? "" : om.metadata());
+    });
+    return result;
+  }
+
+  /**
+   * Sets a group's committed offsets with the admin client (the group must have no active
+   * members): "offsets" maps "topic-partition" to a number or to {"offset","metadata"}.
+   */
+  private ObjectNode commitOffsets(JsonNode cmd, long timeoutMs) throws Exception {
+    String groupId = text(cmd, "groupId");
+    JsonNode offsets = cmd.get("offsets");
+    if (offsets == null || !offsets.isObject() || offsets.size() == 0) throw new IllegalArgumentException("missing offsets");
+    Map<TopicPartition, OffsetAndMetadata> request = new HashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = offsets.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      JsonNode v = e.getValue();
+      OffsetAndMetadata om =
+          v.isObject()
+              ? new OffsetAndMetadata(v.path("offset").asLong(), v.path("metadata").asText(""))
+              : new OffsetAndMetadata(v.asLong());
+      request.put(parseTopicPartition(e.getKey()), om);
+    }
+    admin.alterConsumerGroupOffsets(groupId, request).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+    return JSON.createObjectNode();
+  }
+
+  /**
+   * The transaction coordinators' view of transactional ids, id -> {"state" (Ongoing,
+   * PrepareCommit, CompleteCommit, CompleteAbort, Empty, ...), "coordinatorId", "producerId",
+   * "producerEpoch", "transactionTimeoutMs", "transactionStartTimeMs" (null when none is open),
+   * "topicPartitions" (sorted)}. An id a coordinator does not know fails the whole command
+   * (TransactionalIdNotFoundException).
+   */
+  private ObjectNode describeTransactions(JsonNode cmd, long timeoutMs) throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (JsonNode id : cmd.path("transactionalIds")) ids.add(id.asText());
+    if (ids.isEmpty()) throw new IllegalArgumentException("missing transactionalIds");
+    Map<String, TransactionDescription> all =
+        admin.describeTransactions(ids).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+    ObjectNode result = JSON.createObjectNode();
+    ObjectNode node = result.putObject("transactions");
+    for (String id : ids) {
+      TransactionDescription d = all.get(id);
+      if (d == null) continue;
+      ObjectNode t = node.putObject(id);
+      t.put("state", d.state().toString());
+      t.put("coordinatorId", d.coordinatorId());
+      t.put("producerId", d.producerId());
+      t.put("producerEpoch", d.producerEpoch());
+      t.put("transactionTimeoutMs", d.transactionTimeoutMs());
+      if (d.transactionStartTimeMs().isPresent()) t.put("transactionStartTimeMs", d.transactionStartTimeMs().getAsLong());
+      else t.putNull("transactionStartTimeMs");
+      List<String> names = new ArrayList<>();
+      for (TopicPartition tp : d.topicPartitions()) names.add(tp.toString());
+      names.sort(null);
+      ArrayNode parts = t.putArray("topicPartitions");
+      names.forEach(parts::add);
+    }
     return result;
   }
 
