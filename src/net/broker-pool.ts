@@ -101,6 +101,22 @@ export class BrokerPool {
     }
   }
 
+  /**
+   * Makes a broker known that metadata has not named yet (a coordinator found with
+   * FindCoordinator before any Metadata answer); a later metadata update keeps or drops it.
+   */
+  addNode(b: BrokerNode): void {
+    const s = this.nodes.get(b.nodeId);
+    if (s && s.address.host === b.host && s.address.port === b.port) return;
+    s?.conn?.close();
+    this.nodes.set(b.nodeId, this.newState(b));
+  }
+
+  /** Connections ready for requests. */
+  *readyConnections(): Iterable<Connection> {
+    for (const s of this.nodes.values()) if (s.conn && s.conn.state === 'ready') yield s.conn;
+  }
+
   /** The connection to `nodeId` if it is ready for requests, else null (and starts connecting). */
   ready(nodeId: number): Connection | null {
     const s = this.nodes.get(nodeId);

@@ -35,6 +35,8 @@ export interface AccumulatorOptions {
   partitionerAvailabilityTimeoutMs: number;
   /** Muting (strict order without idempotence) applies when this is 1. */
   maxInFlightRequestsPerConnection: number;
+  /** Batches carry the transactional flag (a transactional producer). */
+  isTransactional?: boolean;
   /** Integer source for the sticky partitioner. */
   random?: () => number;
   /** [0, 1) source for retry backoff jitter. */
@@ -171,6 +173,7 @@ export class RecordAccumulator {
         compressionLevel: this.opts.compressionLevel,
         compressionRatio: this.ratios.get(topic),
         writeLimit: Math.max(this.opts.batchSize, size),
+        isTransactional: this.opts.isTransactional,
       });
       const grown = batch.tryAppend(timestamp, key, value, headers, headersSize, completion, nowMs);
       dq.push(batch);

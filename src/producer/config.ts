@@ -407,14 +407,19 @@ const OPTIONS = {
     min: 0,
     description: 'How long one attempt to open a connection (TCP, and TLS when on) may take.',
   }),
-  /** Id for transactional delivery. Transactions are not supported yet: it must stay null. */
+  /**
+   * Makes the producer transactional: records are sent inside transactions (initTransactions(), beginTransaction(),
+   * commitTransaction(), abortTransaction()). A producer started later with the same id fences this one. Requires
+   * idempotence.
+   */
   transactionalId: option('nullableString', 'transactional.id', null, {
-    description: 'Id for transactional delivery. Transactions are not supported yet: it must stay null.',
+    description:
+      'Makes the producer transactional: records are sent inside transactions (initTransactions(), beginTransaction(), commitTransaction(), abortTransaction()). A producer started later with the same id fences this one. Requires idempotence.',
   }),
-  /** Transaction timeout to ask the coordinator for (no effect until transactions are supported). */
+  /** How long a transaction may stay open before the coordinator aborts it (at most the broker's transaction.max.timeout.ms). */
   transactionTimeoutMs: option('int', 'transaction.timeout.ms', 60000, {
     min: 0,
-    description: 'Transaction timeout to ask the coordinator for (no effect until transactions are supported).',
+    description: "How long a transaction may stay open before the coordinator aborts it (at most the broker's transaction.max.timeout.ms).",
   }),
   /**
    * Turns keys into bytes: an object with a serialize(topic, data) method. Default: Buffer and Uint8Array as they
@@ -545,7 +550,7 @@ const RESOLUTION_STEPS: ReadonlyArray<(r: Resolution) => void> = [
   requiredOptions,
   reconnectBackoffAloneIsAlsoMax,
   idempotenceNeedsAcksAllAndRetries,
-  transactionalIdUnsupported,
+  transactionalIdNeedsIdempotence,
   deliveryTimeoutCoversLingerAndRequest,
   customPartitionerDisablesBuiltInOptions,
   finishEachOption,
@@ -616,9 +621,9 @@ function idempotenceNeedsAcksAllAndRetries(r: Resolution): void {
 
 /**
  * transactional.id: Java requires idempotence with it (checked after the above, since
- * idempotence may just have been turned off); beyond that we support no transactions yet.
+ * idempotence may just have been turned off by acks or retries).
  */
-function transactionalIdUnsupported(r: Resolution): void {
+function transactionalIdNeedsIdempotence(r: Resolution): void {
   const transactionalId = r.values.transactionalId as string | null;
   if (transactionalId === null) return;
   const key = r.keyOf('transactionalId');
@@ -628,7 +633,6 @@ function transactionalIdUnsupported(r: Resolution): void {
   if (r.values.enableIdempotence !== true) {
     throw new ConfigError(`Option '${key}' cannot be set without also enabling idempotence.`, { option: key });
   }
-  throw new ConfigError(`Option '${key}': transactions are not supported yet; leave it unset (null).`, { option: key });
 }
 
 /** delivery.timeout.ms >= linger.ms + request.timeout.ms (KafkaProducer.configureDeliveryTimeout; linger capped at int max, and the sum too). */

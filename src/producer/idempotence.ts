@@ -68,6 +68,13 @@ export class IdempotenceManager {
    * last such batch; resolved once none of the partition's batches is in flight.
    */
   private readonly unresolved = new Map<string, number>();
+  /**
+   * Set for a transactional producer (transactions.ts): whether a partition's batches may be
+   * drained (it is in the transaction). Its epochs come from the coordinator, never bumped here:
+   * a batch that fails leaves the transaction to be aborted, and the next epoch resets every
+   * partition.
+   */
+  sendGate: ((topic: string, partition: number) => boolean) | null = null;
 
   get hasProducerId(): boolean {
     return this.producerId >= 0 && this.state === 'ready';
@@ -81,6 +88,22 @@ export class IdempotenceManager {
     this.producerId = producerId;
     this.producerEpoch = producerEpoch;
     this.transitionTo('ready');
+  }
+
+  /**
+   * A transactional producer's new id or epoch, from InitProducerId or EndTxn (v5): every
+   * partition starts at sequence 0 under it. Called only when no batch is in flight.
+   */
+  resetProducerIdAndEpoch(producerId: number, producerEpoch: number): void {
+    if (this.state === 'uninitialized') this.transitionTo('initializing');
+    if (this.state === 'initializing') this.transitionTo('ready');
+    this.producerId = producerId;
+    this.producerEpoch = producerEpoch;
+    this.partitions.clear();
+    this.partitionsToRewrite.clear();
+    this.deferredRewrites.clear();
+    this.unresolved.clear();
+    this.epochBumpRequired = false;
   }
 
   /** The sender checks this each loop: an epoch bump (or a new producer id) is due. */
@@ -183,6 +206,7 @@ export class IdempotenceManager {
    */
   shouldStopDrain(first: ProducerBatch): boolean {
     if (!this.hasProducerId) return true;
+    if (this.sendGate && !this.sendGate(first.topic, first.partition)) return true;
     const p = this.entry(first);
     if (!first.hasSequence) {
       if (p.inFlight.length > 0 && (p.producerId !== this.producerId || p.producerEpoch !== this.producerEpoch)) return true;
@@ -257,6 +281,7 @@ export class IdempotenceManager {
     if (!batch.hasSequence) return;
     const p = this.entry(batch);
     this.removeInFlight(p, batch);
+    if (this.sendGate) return; // transactional: the abort's new epoch resets the partition
     if (!fateUnknown) {
       // The broker refused this sequence, so none after it under the same epoch can be in the
       // log: their renumbering need not wait for their answers.
@@ -291,22 +316,32 @@ export class IdempotenceManager {
    *   (an earlier one is still being retried): retry, no bump. When it is the next one, or the
    *   one just after a batch whose fate was unknown, the gap is real: bump. With an unresolved
    *   partition and another batch: retry and wait for the sequence to resolve.
+   * Returns whether to retry: false only for a transactional producer facing a real gap.
    */
-  checkSequenceError(batch: ProducerBatch, unknownProducerId: boolean, logStartOffset: number): void {
+  checkSequenceError(batch: ProducerBatch, unknownProducerId: boolean, logStartOffset: number): boolean {
     if (unknownProducerId) {
-      if (logStartOffset === -1 || batch.sequenceHasBeenReset) return;
-      this.requestEpochBump(batch);
-      return;
+      if (logStartOffset === -1 || batch.sequenceHasBeenReset) return true;
+      return this.bumpOrFail(batch);
     }
     const p = this.entry(batch);
     const unresolvedNext = this.unresolved.get(this.keyOf(batch));
     if (unresolvedNext === undefined) {
       const expected = p.lastAckedSequence === NO_SEQUENCE ? 0 : incrementSequence(p.lastAckedSequence, 1);
-      if (batch.sequenceHasBeenReset || batch.baseSequence !== expected) return;
-      this.requestEpochBump(batch);
-      return;
+      if (batch.sequenceHasBeenReset || batch.baseSequence !== expected) return true;
+      return this.bumpOrFail(batch);
     }
-    if (batch.baseSequence === unresolvedNext) this.requestEpochBump(batch);
+    if (batch.baseSequence === unresolvedNext) return this.bumpOrFail(batch);
+    return true;
+  }
+
+  /**
+   * A real sequence gap: the idempotent producer bumps the epoch and retries; a transactional
+   * one fails the batch (Java's canRetry), and the transaction must be aborted.
+   */
+  private bumpOrFail(batch: ProducerBatch): boolean {
+    if (this.sendGate) return false;
+    this.requestEpochBump(batch);
+    return true;
   }
 
   private removeInFlight(p: PartitionState, batch: ProducerBatch): void {

@@ -30,6 +30,7 @@ import {
   InvalidTopicError,
   KafkaError,
   PartitionerError,
+  IllegalStateError,
   ProducerClosedError,
   RecordTooLargeError,
   SerializationError,
@@ -46,10 +47,12 @@ import { ProducerMetrics } from './metrics';
 import { partitionForKey } from './partitioners/murmur2';
 import { partitionerFor } from './partitioners';
 import type { Partitioner } from './partitioners/partitioner';
+import { APPEND_NEW_BATCH } from './accumulator';
 import { AppendOutcome, PendingSend, SendQueue } from './send-queue';
 import { Completion, PromiseSlot, settle } from './producer-batch';
 import type { Header, ProducerRecord, RecordMetadata, SendCallback } from './record';
 import { Sender } from './sender';
+import { ConsumerGroupMetadata, TransactionManager, TransactionOffset, validateOffsets } from './transactions';
 
 /** Test seams: a fake clock, a scripted network, and deterministic random sources in [0, 1). */
 export interface ProducerInternals {
@@ -61,6 +64,14 @@ export interface ProducerInternals {
   random?: () => number;
   /** Retry backoff jitter (0.5 gives no jitter). */
   jitter?: () => number;
+}
+
+/** What a transaction() function gets: send() and sendOffsets() bound to the transaction. */
+export interface Transaction<K, V> {
+  /** Sends a record in the transaction; a failure also fails the transaction (it is aborted). */
+  send(record: ProducerRecord<K, V>): Promise<RecordMetadata>;
+  /** sendOffsetsToTransaction for this transaction. */
+  sendOffsets(offsets: readonly TransactionOffset[], group: ConsumerGroupMetadata): Promise<void>;
 }
 
 export interface CloseOptions {
@@ -95,6 +106,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
   private readonly metricsRegistry = new ProducerMetrics();
   private readonly partitioner: Partitioner | null;
   private readonly idempotence: IdempotenceManager | null;
+  private readonly transactions: TransactionManager | null = null;
   private readonly sends: SendQueue;
   private readonly scratch: PendingSend = {
     topic: '',
@@ -178,6 +190,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
         adaptivePartitioning: c.partitionerAdaptivePartitioningEnable,
         partitionerAvailabilityTimeoutMs: c.partitionerAvailabilityTimeoutMs,
         maxInFlightRequestsPerConnection: c.maxInFlightRequestsPerConnection,
+        isTransactional: c.transactionalId !== null,
         random: () => Math.floor(random() * 0x80000000),
         jitter: internals.jitter ?? Math.random,
       },
@@ -190,6 +203,26 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       fail: (p, err) => this.finishPending(p, err),
       wakeSender: () => this.sender.wakeup(),
     });
+    const emit = (event: string, payload: unknown) => {
+      if (this.listenerCount(event) > 0) this.emit(event, payload);
+    };
+    if (c.transactionalId !== null) {
+      this.transactions = new TransactionManager(
+        { transactionalId: c.transactionalId, transactionTimeoutMs: c.transactionTimeoutMs, retryBackoffMs: c.retryBackoffMs, requestTimeoutMs: c.requestTimeoutMs },
+        this.idempotence!,
+        this.brokers,
+        this.clock,
+        {
+          hasIncomplete: () => this.accumulator.incomplete.size > 0 || this.sends.length > 0,
+          abortUndrained: (err) => {
+            this.sends.failAll(err);
+            this.sender.failQueued(err);
+          },
+          wakeup: () => this.sender.wakeup(),
+          emit,
+        },
+      );
+    }
     this.sender = new Sender(
       {
         acks: c.acks,
@@ -213,10 +246,9 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
         onMetadataUpdate: () => this.onMetadataUpdate(),
         hasWaitingSends: () => this.sends.length > 0 || this.metadataWaiters.length > 0,
         canDrain: () => codecsReady([c.compressionType]),
-        emit: (event, payload) => {
-          if (this.listenerCount(event) > 0) this.emit(event, payload);
-        },
+        emit,
       },
+      this.transactions,
     );
     this.loadCodec();
   }
@@ -258,6 +290,8 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     if (timestamp !== null && (!Number.isSafeInteger(timestamp) || timestamp < 0)) {
       throw new InvalidArgumentError(`record.timestamp must be a non-negative integer (ms), got ${String(timestamp)}`);
     }
+    // Outside an open transaction a transactional producer refuses the record (IllegalStateError).
+    const transactionError = this.transactions ? this.transactions.checkSend() : null;
     const headers = normalizeHeaders(record.headers);
     const keyBytes = this.serialize('key', topic, record.key ?? null);
     const valueBytes = this.serialize('value', topic, record.value);
@@ -293,6 +327,12 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     p.chosenPartition = undefined;
     p.metadataVersionAtSend = this.metadata.version;
     p.buffer = null;
+    if (transactionError) {
+      // The transaction failed: the record fails with its error, and abortTransaction() is next.
+      this.finishPending(p, transactionError);
+      p.completion = NO_COMPLETION;
+      return promise;
+    }
     if (!this.validTopics.has(topic)) {
       const invalid = invalidTopicReason(topic);
       if (invalid) {
@@ -326,6 +366,10 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
   private tryAppend(p: PendingSend, now: number): AppendOutcome {
     if (this.codecError) {
       this.finishPending(p, this.codecError);
+      return 'done';
+    }
+    if (this.transactions?.hasError) {
+      this.finishPending(p, this.transactions.lastError!);
       return 'done';
     }
     if (this.metadata.add(p.topic, now)) this.sender.wakeup();
@@ -387,6 +431,8 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       p.memorySize = -result;
       return 'wait-memory';
     }
+    // A new batch of a partition: the transaction must hold the partition before it is drained.
+    if (result & APPEND_NEW_BATCH && this.transactions) this.transactions.maybeAddPartition(p.topic, this.accumulator.lastAppendPartition);
     if (result !== 0) this.sender.wakeup();
     return 'done';
   }
@@ -452,6 +498,105 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     }
   }
 
+  // --- transactions ----------------------------------------------------------------------------
+
+  private transactional(operation: string): TransactionManager {
+    if (this.closed) throw new ProducerClosedError(`Cannot call ${operation}() after the producer has been closed.`);
+    if (!this.transactions) throw new IllegalStateError(`Cannot call ${operation}(): the producer has no transactionalId.`);
+    return this.transactions;
+  }
+
+  /**
+   * Rejects with TimeoutError after max.block.ms, as Java's blocking calls throw; the operation
+   * goes on, and calling it again waits for the same outcome.
+   */
+  private withinMaxBlock(operation: string, work: Promise<void>): Promise<void> {
+    const ms = this.config.maxBlockMs;
+    return new Promise<void>((resolve, reject) => {
+      const timer = this.clock.setTimeout(() => reject(TransactionManager.timeoutError(operation, ms)), ms);
+      work.then(
+        () => {
+          this.clock.clearTimeout(timer);
+          resolve();
+        },
+        (err: Error) => {
+          this.clock.clearTimeout(timer);
+          reject(err);
+        },
+      );
+    });
+  }
+
+  /**
+   * Registers the transactional id with its coordinator and fences earlier producers with the
+   * same id (their open transaction is aborted). Call once, before the first transaction.
+   */
+  async initTransactions(): Promise<void> {
+    const txn = this.transactional('initTransactions');
+    await this.withinMaxBlock('initTransactions', txn.initTransactions());
+  }
+
+  /** Opens a transaction: the records sent until commitTransaction() or abortTransaction() belong to it. */
+  beginTransaction(): void {
+    this.transactional('beginTransaction').beginTransaction();
+  }
+
+  /**
+   * Commits consumer offsets as part of the transaction (consume-transform-produce): they take
+   * effect only if the transaction commits. `offsets` are the next offsets to read.
+   */
+  async sendOffsetsToTransaction(offsets: readonly TransactionOffset[], groupMetadata: ConsumerGroupMetadata): Promise<void> {
+    const txn = this.transactional('sendOffsetsToTransaction');
+    validateOffsets(offsets, groupMetadata);
+    await this.withinMaxBlock('sendOffsetsToTransaction', txn.sendOffsetsToTransaction(offsets, groupMetadata));
+  }
+
+  /**
+   * Sends every record of the transaction (linger is skipped), then commits it. If a record
+   * failed, the commit rejects with that error, and abortTransaction() is next.
+   */
+  async commitTransaction(): Promise<void> {
+    const txn = this.transactional('commitTransaction');
+    const commit = txn.beginCommit();
+    void this.flush();
+    await this.withinMaxBlock('commitTransaction', commit);
+  }
+
+  /** Aborts the transaction: records not yet sent fail with TransactionAbortedError, and none of it becomes visible. */
+  async abortTransaction(): Promise<void> {
+    const txn = this.transactional('abortTransaction');
+    await this.withinMaxBlock('abortTransaction', txn.beginAbort());
+  }
+
+  /**
+   * Runs `fn` in a transaction: begins, runs it, commits; aborts (and rethrows) if `fn` throws
+   * or a record sent through it fails. Resolves with what `fn` returned.
+   */
+  async transaction<T>(fn: (tx: Transaction<K, V>) => Promise<T> | T): Promise<T> {
+    this.beginTransaction();
+    const tx: Transaction<K, V> = {
+      send: (record) => {
+        const sent = this.send(record);
+        // Its failure fails the commit; a caller that does not await it must not see an unhandled rejection.
+        sent.catch(() => {});
+        return sent;
+      },
+      sendOffsets: (offsets, group) => this.sendOffsetsToTransaction(offsets, group),
+    };
+    let result: T;
+    try {
+      result = await fn(tx);
+      await this.commitTransaction();
+    } catch (err) {
+      const txn = this.transactions!;
+      if (txn.state === 'in-transaction' || txn.state === 'abortable-error' || txn.state === 'aborting') {
+        await this.abortTransaction().catch(() => {});
+      }
+      throw err;
+    }
+    return result;
+  }
+
   /** Resolves when every send() made before this call has its outcome. Linger is ignored meanwhile. */
   async flush(): Promise<void> {
     this.accumulator.beginFlush();
@@ -486,9 +631,15 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
   }
 
   private async doClose(timeoutMs: number): Promise<void> {
+    // As Java's sender on shutdown: an open transaction is aborted, one completing is finished.
+    const txn = this.transactions;
+    let ending: Promise<void> | null = null;
+    if (txn && (txn.state === 'in-transaction' || txn.state === 'abortable-error')) ending = txn.beginAbort().catch(() => {});
+    else if (txn?.pendingOperation) ending = txn.pendingOperation.catch(() => {});
     this.accumulator.close();
     this.sender.wakeup();
-    const drained = this.waitForSendsUpTo(this.sends.latestSeq);
+    const sent = this.waitForSendsUpTo(this.sends.latestSeq);
+    const drained = ending ? Promise.all([sent, ending]).then(() => {}) : sent;
     let timer: TimerHandle | null = null;
     const finished = await new Promise<boolean>((resolve) => {
       drained.then(() => resolve(true));
@@ -497,6 +648,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     if (timer) this.clock.clearTimeout(timer);
     if (!finished) {
       const err = new ProducerClosedError('The producer was closed forcefully: the close timeout passed before these records were sent.');
+      this.transactions?.close(err);
       this.sends.failAll(err);
       this.sender.failAll(err);
       this.pool.close(err);

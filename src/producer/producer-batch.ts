@@ -58,6 +58,8 @@ export class ProducerBatch {
   private readonly compressed: boolean;
   /** Compression ratio estimate for sizing compressed batches. */
   private readonly compressionRatio: number;
+  /** Written with the transactional flag (a transactional producer's batch). */
+  readonly isTransactional: boolean;
 
   attempts = 0;
   /** Backoff before the current retry (jittered once, when the batch was re-queued). */
@@ -96,7 +98,7 @@ export class ProducerBatch {
     buffer: Buffer,
     allocatedSize: number,
     nowMs: number,
-    opts: { compression: number; compressionLevel?: number; compressionRatio?: number; writeLimit: number },
+    opts: { compression: number; compressionLevel?: number; compressionRatio?: number; writeLimit: number; isTransactional?: boolean },
   ) {
     this.topic = topic;
     this.partition = partition;
@@ -109,7 +111,8 @@ export class ProducerBatch {
     this.compressionRatio = opts.compressionRatio ?? 1;
     // The pooled buffer is all the batch gets: with a codec, records are compressed into it as
     // it fills (see RecordBatchBuilder), so buffer.memory bounds what batches hold.
-    this.builder = new RecordBatchBuilder(buffer, { compression: opts.compression, compressionLevel: opts.compressionLevel, fixedCapacity: true });
+    this.builder = new RecordBatchBuilder(buffer, { compression: opts.compression, compressionLevel: opts.compressionLevel, fixedCapacity: true, isTransactional: opts.isTransactional });
+    this.isTransactional = opts.isTransactional ?? false;
   }
 
   get recordCount(): number {
@@ -371,6 +374,7 @@ export class ProducerBatch {
           compression,
           compressionLevel,
           writeLimit: splitSize,
+          isTransactional: this.isTransactional,
         });
         current.isSplit = true;
         current.attempts = this.attempts;

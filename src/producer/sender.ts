@@ -58,6 +58,7 @@ import type { ProducerMetadata } from './metadata';
 import type { ProducerMetrics } from './metrics';
 import type { ProducerBatch } from './producer-batch';
 import { topicPartitionKey } from './topic-partition';
+import { PRODUCE_MAX_VERSION_TV1, TransactionManager } from './transactions';
 
 
 export interface SenderOptions {
@@ -108,6 +109,8 @@ export class Sender {
     private readonly clock: Clock,
     private readonly metrics: ProducerMetrics,
     private readonly hooks: SenderHooks,
+    /** A transactional producer's transaction manager: it, not the sender, obtains the producer id. */
+    private readonly transactions: TransactionManager | null = null,
   ) {
     pool.onChange = () => this.wakeup();
     // Java's NetworkClient asks for metadata on every disconnect, failed connection attempts
@@ -139,7 +142,8 @@ export class Sender {
     const now = this.clock.now();
     let delay = Infinity;
     try {
-      if (this.idempotence) delay = Math.min(delay, this.maybeInitProducerId(now));
+      if (this.transactions) delay = Math.min(delay, this.transactions.runOnce(now));
+      else if (this.idempotence) delay = Math.min(delay, this.maybeInitProducerId(now));
       delay = Math.min(delay, this.maybeUpdateMetadata(now));
       delay = Math.min(delay, this.sendProducerData(now));
       delay = Math.min(delay, this.pool.closeIdle());
@@ -179,7 +183,7 @@ export class Sender {
 
   /** Keeps the process alive exactly while records or sends are pending. */
   updateReferences(): void {
-    const pending = this.accumulator.incomplete.size > 0 || this.hooks.hasWaitingSends() || this.initInFlight;
+    const pending = this.accumulator.incomplete.size > 0 || this.hooks.hasWaitingSends() || this.initInFlight || (this.transactions?.hasPendingRequests ?? false);
     if (pending === this.referenced) return;
     this.referenced = pending;
     this.pool.setReferenced(pending);
@@ -359,13 +363,15 @@ export class Sender {
       this.inFlightBatches.add(b);
       this.accumulator.mute(b);
     }
+    // Transaction version 1 keeps Produce at v11: v12+ would have the broker add partitions itself.
+    if (this.transactions && !this.transactions.transactionV2) version = Math.min(version, PRODUCE_MAX_VERSION_TV1);
     // v13 names topics by id; without a known id, stay at v12 (as the Java client does).
     if (version >= 13) for (const t of byTopic.values()) if (!t.topicId || t.topicId === ZERO_UUID) version = 12;
     // The answer is read with the ids this request used: a refresh in between may drop or
     // change a topic, and the written batch must still be recognised (not retried).
     const nameById = new Map<string, string>();
     if (version >= 13) for (const t of byTopic.values()) nameById.set(t.topicId!, t.name);
-    const request = { transactionalId: null, acks: this.opts.acks, timeoutMs: this.opts.requestTimeoutMs, topicData: [...byTopic.values()] };
+    const request = { transactionalId: this.transactions?.transactionalId ?? null, acks: this.opts.acks, timeoutMs: this.opts.requestTimeoutMs, topicData: [...byTopic.values()] };
     const detached: DetachedRecords = { positions: [], records: [] };
     const expectResponse = this.opts.acks !== 0;
     let bytes = 0;
@@ -447,12 +453,17 @@ export class Sender {
       }
     }
     const withinBudget = !batch.isDone && !batch.hasReachedDeliveryTimeout(this.opts.deliveryTimeoutMs, now) && batch.attempts < this.opts.retries;
-    if (withinBudget && action & (RETRY | CHECK_SEQUENCE)) {
+    // A transaction that has failed or is being aborted retries nothing: it will not commit.
+    const transactionEnding = this.transactions !== null && (this.transactions.hasError || this.transactions.state === 'aborting');
+    let retry = withinBudget && !transactionEnding && (action & (RETRY | CHECK_SEQUENCE)) !== 0;
+    if (retry) {
       // A timeout or lost answer: the attempt may be in the log. A sequence error is the broker
       // saying this sequence is not (a written batch in its last five would be a duplicate).
       if (action & POSSIBLY_PERSISTED) batch.possiblyWritten = true;
       else if (action & CHECK_SEQUENCE) batch.possiblyWritten = false;
-      if (action & CHECK_SEQUENCE && batch.hasSequence) this.idempotence!.checkSequenceError(batch, code === ErrorCode.UNKNOWN_PRODUCER_ID, pr?.logStartOffset ?? -1);
+      if (action & CHECK_SEQUENCE && batch.hasSequence) retry = this.idempotence!.checkSequenceError(batch, code === ErrorCode.UNKNOWN_PRODUCER_ID, pr?.logStartOffset ?? -1);
+    }
+    if (retry) {
       this.accumulator.reenqueue(batch, now);
       this.metrics.retries += batch.recordCount;
       this.hooks.emit?.('retry', { topic: batch.topic, partition: batch.partition, attempt: batch.attempts, error: errorInfo(code).name });
@@ -477,8 +488,9 @@ export class Sender {
       }
       error = new KafkaError(`Failed to append record because it was part of a batch which had one or more invalid records (${errorInfo(code).name}).`, { cause: error });
     }
-    // Every later send fails with it too (Java's maybeTransitionToErrorState).
-    if (action & FATAL) this.idempotence!.fail(error);
+    // Every later send fails with it too (Java's maybeTransitionToErrorState; a transactional
+    // producer's manager decides in failBatch).
+    if (action & FATAL && !this.transactions) this.idempotence!.fail(error);
     // Without a definite refusal (time or retries ran out, or the last attempt timed out or
     // lost its connection), an earlier attempt may have been written.
     this.failBatch(batch, error, recordErrors, (action & POSSIBLY_PERSISTED) !== 0 || !withinBudget);
@@ -522,6 +534,7 @@ export class Sender {
 
   private failBatch(batch: ProducerBatch, err: Error, recordErrors?: ReadonlyMap<number, Error>, fateUnknown = false): void {
     this.idempotence?.handleFailed(batch, fateUnknown);
+    this.transactions?.onBatchFailed(err);
     this.metrics.recordErrors += batch.recordCount;
     this.hooks.emit?.('batchError', { topic: batch.topic, partition: batch.partition, records: batch.recordCount, error: err });
     batch.fail(err, recordErrors);

@@ -297,6 +297,12 @@ export class ThrottlingQuotaExceededError extends BrokerError { static { named(t
 export class ProducerFencedError extends BrokerError { static { named(this, 'ProducerFencedError'); } constructor(message?: string | null) { super(ErrorCode.PRODUCER_FENCED, message); } }
 export class UnknownTopicIdError extends BrokerError { static { named(this, 'UnknownTopicIdError'); } constructor(message?: string | null) { super(ErrorCode.UNKNOWN_TOPIC_ID, message); } }
 export class TransactionAbortableError extends BrokerError { static { named(this, 'TransactionAbortableError'); } constructor(message?: string | null) { super(ErrorCode.TRANSACTION_ABORTABLE, message); } }
+export class IllegalGenerationError extends BrokerError { static { named(this, 'IllegalGenerationError'); } constructor(message?: string | null) { super(ErrorCode.ILLEGAL_GENERATION, message); } }
+export class UnknownMemberIdError extends BrokerError { static { named(this, 'UnknownMemberIdError'); } constructor(message?: string | null) { super(ErrorCode.UNKNOWN_MEMBER_ID, message); } }
+export class GroupAuthorizationError extends BrokerError { static { named(this, 'GroupAuthorizationError'); } constructor(message?: string | null) { super(ErrorCode.GROUP_AUTHORIZATION_FAILED, message); } }
+export class InvalidTxnStateError extends BrokerError { static { named(this, 'InvalidTxnStateError'); } constructor(message?: string | null) { super(ErrorCode.INVALID_TXN_STATE, message); } }
+export class InvalidProducerIdMappingError extends BrokerError { static { named(this, 'InvalidProducerIdMappingError'); } constructor(message?: string | null) { super(ErrorCode.INVALID_PRODUCER_ID_MAPPING, message); } }
+export class FencedInstanceIdError extends BrokerError { static { named(this, 'FencedInstanceIdError'); } constructor(message?: string | null) { super(ErrorCode.FENCED_INSTANCE_ID, message); } }
 
 type BrokerErrorClass = new (message?: string | null) => BrokerError;
 
@@ -331,6 +337,12 @@ const SUBCLASSES: ReadonlyMap<number, BrokerErrorClass> = new Map<number, Broker
   [ErrorCode.PRODUCER_FENCED, ProducerFencedError],
   [ErrorCode.UNKNOWN_TOPIC_ID, UnknownTopicIdError],
   [ErrorCode.TRANSACTION_ABORTABLE, TransactionAbortableError],
+  [ErrorCode.ILLEGAL_GENERATION, IllegalGenerationError],
+  [ErrorCode.UNKNOWN_MEMBER_ID, UnknownMemberIdError],
+  [ErrorCode.GROUP_AUTHORIZATION_FAILED, GroupAuthorizationError],
+  [ErrorCode.INVALID_TXN_STATE, InvalidTxnStateError],
+  [ErrorCode.INVALID_PRODUCER_ID_MAPPING, InvalidProducerIdMappingError],
+  [ErrorCode.FENCED_INSTANCE_ID, FencedInstanceIdError],
 ]);
 
 /**
@@ -464,6 +476,34 @@ export class IllegalStateError extends KafkaError {
   }
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, { ...causeOf(options), code: 'ERR_KAFKA_ILLEGAL_STATE', retriable: false });
+  }
+}
+
+/**
+ * A record was sent in a transaction that was aborted before it was written (Java's
+ * TransactionAbortedException), or the transaction hit an error and must be aborted: the
+ * cause says which error.
+ */
+export class TransactionAbortedError extends KafkaError {
+  static {
+    named(this, 'TransactionAbortedError');
+  }
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { ...causeOf(options), code: 'ERR_KAFKA_TRANSACTION_ABORTED', retriable: false });
+  }
+}
+
+/**
+ * The group refused the offsets of sendOffsetsToTransaction because the consumer's generation
+ * or member id is no longer current (Java's CommitFailedException): the transaction must be
+ * aborted, and the consumer has lost its partitions.
+ */
+export class CommitFailedError extends KafkaError {
+  static {
+    named(this, 'CommitFailedError');
+  }
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { ...causeOf(options), code: 'ERR_KAFKA_COMMIT_FAILED', retriable: false });
   }
 }
 

@@ -89,6 +89,8 @@ export function brokerProperties(
     'transaction.state.log.replication.factor': String(rf),
     'transaction.state.log.min.isr': String(Math.min(rf, 2)),
     'transaction.state.log.num.partitions': '3',
+    // A transaction past its transaction.timeout.ms is aborted within a second, not ten (tests of expiry).
+    'transaction.abort.timed.out.transaction.cleanup.interval.ms': '1000',
     'share.coordinator.state.topic.replication.factor': String(rf),
     'share.coordinator.state.topic.min.isr': String(Math.min(rf, 2)),
     'default.replication.factor': String(rf),

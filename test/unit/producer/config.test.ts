@@ -553,13 +553,20 @@ describe('idempotence', () => {
 });
 
 describe('transactionalId', () => {
-  it('is refused: transactions are not supported yet', () => {
-    expectError({ transactionalId: 'tx-1' }, /transactions are not supported yet/, 'transactionalId');
-    expectError({ 'transactional.id': 'tx-1' }, /transactions are not supported yet/, 'transactional.id');
+  it('is accepted under either spelling, with idempotence on and transaction.timeout.ms 60 s by default', () => {
+    for (const opts of [{ transactionalId: 'tx-1' }, { 'transactional.id': 'tx-1' }]) {
+      const c = resolve(opts);
+      expect(c.transactionalId).toBe('tx-1');
+      expect(c.enableIdempotence).toBe(true);
+      expect(c.transactionTimeoutMs).toBe(60000);
+    }
+    expect(resolve({ transactionalId: 'tx-1', 'transaction.timeout.ms': 5000 }).transactionTimeoutMs).toBe(5000);
   });
 
-  it('needs idempotence first, as in Java', () => {
+  it('needs idempotence, as in Java: a setting that turns it off is a ConfigError', () => {
     expectError({ transactionalId: 'tx-1', acks: 1 }, /cannot be set without also enabling idempotence/, 'transactionalId');
+    expectError({ transactionalId: 'tx-1', enableIdempotence: false }, /cannot be set without also enabling idempotence/, 'transactionalId');
+    expectError({ 'transactional.id': 'tx-1', 'enable.idempotence': 'false' }, /cannot be set without also enabling idempotence/, 'transactional.id');
   });
 
   it('must not be empty', () => {
