@@ -634,8 +634,8 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     // As Java's sender on shutdown: an open transaction is aborted, one completing is finished.
     const txn = this.transactions;
     let ending: Promise<void> | null = null;
-    if (txn && (txn.state === 'in-transaction' || txn.state === 'abortable-error')) ending = txn.beginAbort().catch(() => {});
-    else if (txn?.pendingOperation) ending = txn.pendingOperation.catch(() => {});
+    if (txn?.pendingOperation) ending = txn.pendingOperation.catch(() => {});
+    else if (txn && (txn.state === 'in-transaction' || txn.state === 'abortable-error')) ending = txn.beginAbort().catch(() => {});
     this.accumulator.close();
     this.sender.wakeup();
     const sent = this.waitForSendsUpTo(this.sends.latestSeq);
