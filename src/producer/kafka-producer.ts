@@ -513,14 +513,23 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
   private withinMaxBlock(operation: string, work: Promise<void>): Promise<void> {
     const ms = this.config.maxBlockMs;
     return new Promise<void>((resolve, reject) => {
-      const timer = this.clock.setTimeout(() => reject(TransactionManager.timeoutError(operation, ms)), ms);
+      let timedOut = false;
+      const timer = this.clock.setTimeout(() => {
+        timedOut = true;
+        reject(TransactionManager.timeoutError(operation, ms));
+      }, ms);
+      const delivered = () => {
+        this.clock.clearTimeout(timer);
+        // Only an outcome the caller receives ends the operation; after a timeout, calling it again does.
+        if (!timedOut) this.transactions?.acknowledge(work);
+      };
       work.then(
         () => {
-          this.clock.clearTimeout(timer);
+          delivered();
           resolve();
         },
         (err: Error) => {
-          this.clock.clearTimeout(timer);
+          delivered();
           reject(err);
         },
       );

@@ -142,6 +142,8 @@ class OperationResult {
   private resolveFn!: () => void;
   private rejectFn!: (err: Error) => void;
   settled = false;
+  /** A caller received the outcome (within max.block.ms): the operation is over (Java's isAcked). */
+  acked = false;
 
   constructor(readonly operation: string) {
     this.promise = new Promise<void>((resolve, reject) => {
@@ -372,7 +374,8 @@ export class TransactionManager {
 
   /** The operation under way (a commit or abort), for close() to wait for. */
   get pendingOperation(): Promise<void> | null {
-    return this.pendingTransition?.result.promise ?? null;
+    const pending = this.currentTransition();
+    return pending && !pending.result.settled ? pending.result.promise : null;
   }
 
   /** The producer closes without grace: every pending operation fails. */
@@ -400,7 +403,6 @@ export class TransactionManager {
       this.hooks.abortUndrained(err);
       for (const r of this.pending.splice(0)) r.result.fail(err);
       this.pendingTransition?.result.fail(err);
-      this.pendingTransition = null;
       this.transitionTo('uninitialized');
       return Infinity;
     }
@@ -408,10 +410,7 @@ export class TransactionManager {
       this.hooks.abortUndrained(this.lastError!);
       // A commit under way, offsets waiting: they fail with the error (Java's maybeTerminateRequestWithError).
       for (const r of this.pending.splice(0)) r.result.fail(this.lastError!);
-      if (this.pendingTransition) {
-        this.pendingTransition.result.fail(this.lastError!);
-        this.pendingTransition = null;
-      }
+      this.pendingTransition?.result.fail(this.lastError!);
     }
     this.updateObservedFeatures();
     if (this.inFlight) return Infinity;
@@ -423,8 +422,9 @@ export class TransactionManager {
       // Nothing was added: there is nothing for the coordinator to end (Java's nextRequest).
       this.pending.shift();
       this.resetTransaction();
-      this.completeTransition(next.result, this.epochBumpRequired ? null : 'ready');
+      // With an epoch bump due, the operation completes with the bump.
       if (this.epochBumpRequired) this.enqueueEpochBump(next.result);
+      else this.completeTransition(next.result, 'ready');
       return 0;
     }
     if (next.notBeforeMs > now) return next.notBeforeMs - now;
@@ -654,8 +654,12 @@ export class TransactionManager {
               this.fatalError(brokerErrorFor(code), result);
               return;
             }
-            if (code === ErrorCode.UNKNOWN_PRODUCER_ID || code === ErrorCode.TRANSACTION_ABORTABLE) {
+            if (code === ErrorCode.UNKNOWN_PRODUCER_ID) {
               this.epochBumpRequired = true;
+              this.abortableError(brokerErrorFor(code), result);
+              return;
+            }
+            if (code === ErrorCode.TRANSACTION_ABORTABLE) {
               this.abortableError(brokerErrorFor(code), result);
               return;
             }
@@ -789,9 +793,11 @@ export class TransactionManager {
   }
 
   private beginCompleting(commit: boolean): OperationResult {
-    this.applyTransactionVersion(false);
     const result = new OperationResult(commit ? 'commitTransaction' : 'abortTransaction');
+    // The transaction ends under the protocol it began with; a move to version 2 seen now
+    // applies from the next one, after an epoch bump (Java's beginCompletingTransaction).
     const v2 = this.transactionV2;
+    this.applyTransactionVersion(false);
     const producerId = this.idempotence.producerId;
     const producerEpoch = this.idempotence.producerEpoch;
     const req: TxnRequest = {
@@ -857,9 +863,24 @@ export class TransactionManager {
 
   private completeTransition(result: OperationResult, next: TransactionState | null): void {
     if (next && this.state !== next) this.transitionTo(next);
-    if (this.pendingTransition?.result === result) this.pendingTransition = null;
+    // pendingTransition stays until a caller has the outcome (see acknowledge).
     result.done();
     this.hooks.wakeup();
+  }
+
+  /**
+   * The producer handed the outcome of `promise` to its caller: the operation is over. One
+   * whose caller timed out stays, so that calling it again returns its outcome (Java's
+   * TransactionalRequestResult.isAcked).
+   */
+  acknowledge(promise: Promise<void>): void {
+    if (this.pendingTransition?.result.promise === promise) this.pendingTransition.result.acked = true;
+  }
+
+  /** The operation under way, unless its outcome was delivered already. */
+  private currentTransition(): { result: OperationResult; state: TransactionState; operation: string } | null {
+    if (this.pendingTransition?.result.acked) this.pendingTransition = null;
+    return this.pendingTransition;
   }
 
   private abortableError(err: Error, result: OperationResult): void {
@@ -869,7 +890,6 @@ export class TransactionManager {
       return;
     }
     if (TXN_MOVES[this.state].includes('abortable-error')) this.transitionTo('abortable-error', err);
-    if (this.pendingTransition?.result === result) this.pendingTransition = null;
     result.fail(err);
   }
 
@@ -883,7 +903,6 @@ export class TransactionManager {
     // Nothing else can complete now.
     for (const r of this.pending.splice(0)) r.result.fail(this.lastError!);
     this.pendingTransition?.result.fail(this.lastError!);
-    this.pendingTransition = null;
     this.hooks.wakeup();
   }
 
@@ -894,20 +913,26 @@ export class TransactionManager {
    * way (after a timeout) waits for the same outcome; a different one is an IllegalStateError.
    */
   private cachedOperation(operation: string, state: TransactionState, start: () => OperationResult): Promise<void> {
-    if (this.pendingTransition) {
-      if (this.pendingTransition.operation !== operation) {
-        throw new IllegalStateError(`Cannot call ${operation}() while ${this.pendingTransition.operation}() is still in progress (transaction state ${this.state}).`);
-      }
-      return this.pendingTransition.result.promise;
+    const pending = this.currentTransition();
+    if (pending) {
+      if (pending.operation !== operation) throw this.pendingOperationError(operation, pending.operation);
+      return pending.result.promise;
     }
     const result = start();
-    if (!result.settled) this.pendingTransition = { result, state, operation };
+    this.pendingTransition = { result, state, operation };
     this.hooks.wakeup();
     return result.promise;
   }
 
   private throwIfPendingOperation(operation: string): void {
-    if (this.pendingTransition) throw new IllegalStateError(`Cannot call ${operation}() while ${this.pendingTransition.operation}() is still in progress (transaction state ${this.state}).`);
+    const pending = this.currentTransition();
+    if (pending) throw this.pendingOperationError(operation, pending.operation);
+  }
+
+  private pendingOperationError(operation: string, pending: string): IllegalStateError {
+    return new IllegalStateError(
+      `Cannot call ${operation}() while ${pending}() is not finished (transaction state ${this.state}): call ${pending}() again to wait for its outcome.`,
+    );
   }
 
   private throwIfFatal(): void {

@@ -11,12 +11,20 @@
  * - Answers are delivered on the clock: at once (a microtask, at the current virtual time),
  *   or at a virtual time the test chose. Nothing here opens a socket or waits for real time:
  *   a test drives everything with VirtualClock.run/settle/advanceUntil.
- * - By default the cluster answers as a broker would: ApiVersions (only the newest version
- *   of each API, which the client then uses), Metadata from the cluster view (leaders move
+ * - By default the cluster answers as a broker would: ApiVersions (a narrow range of each API
+ *   whose newest version the client then uses), Metadata from the cluster view (leaders move
  *   with setLeader), InitProducerId with a counter, Produce by appending (with
  *   NOT_LEADER_OR_FOLLOWER for a partition this node does not lead; sequences are not
  *   checked, the fake broker does that). prepare() queues a different answer for the next
  *   request of one API on one node: an error, a delay, no answer at all, a hang-up.
+ * - Transactions: one node (the `coordinator` option, default the first) answers
+ *   FindCoordinator for every key; InitProducerId with a transactional id keeps one producer
+ *   id per transactional id and raises its epoch on each later call; AddPartitionsToTxn,
+ *   AddOffsetsToTxn, TxnOffsetCommit and EndTxn succeed unless scripted, and EndTxn v5 returns
+ *   the next epoch. `transactionVersion` advertises the finalized feature transaction.version
+ *   in ApiVersions (none by default: the classic protocol). Produce is spoken from v9, so a
+ *   client that caps it (v11 for the classic protocol) is heard; the log says at which
+ *   version each request came and whether each produced partition was in the transaction.
  * - disconnect() closes a node's connections; refuseConnections() makes it unreachable.
  * - The request log (requests, requestsOf) and connection attempts (connects) say what the
  *   producer did and when, in virtual ms.
@@ -29,13 +37,18 @@ import { EventEmitter } from 'node:events';
 
 import type { Transport, TransportFactory, TransportTarget } from '../../src/net/connection';
 import {
+  ADD_OFFSETS_TO_TXN_API,
+  ADD_PARTITIONS_TO_TXN_API,
   API_VERSIONS_API,
   ApiSpec,
+  END_TXN_API,
+  FIND_COORDINATOR_API,
   INIT_PRODUCER_ID_API,
   METADATA_API,
   PRODUCE_API,
   requestHeaderVersion,
   responseHeaderVersion,
+  TXN_OFFSET_COMMIT_API,
 } from '../../src/protocol/api-keys';
 import { ErrorCode } from '../../src/protocol/errors';
 import { Reader } from '../../src/protocol/reader';
@@ -109,7 +122,16 @@ export class VirtualClock extends FakeClock {
 // ---------------------------------------------------------------------------------------
 // Scripting and logging types
 
-export type ApiName = 'ApiVersions' | 'Metadata' | 'InitProducerId' | 'Produce';
+export type ApiName =
+  | 'ApiVersions'
+  | 'Metadata'
+  | 'InitProducerId'
+  | 'Produce'
+  | 'FindCoordinator'
+  | 'AddPartitionsToTxn'
+  | 'AddOffsetsToTxn'
+  | 'EndTxn'
+  | 'TxnOffsetCommit';
 
 /**
  * How to answer one request, queued with prepare(); an empty answer is the default one. The
@@ -120,6 +142,9 @@ export interface ScriptedAnswer {
   /**
    * Produce: every partition of the request gets this error and nothing is appended.
    * InitProducerId: the answer's error code. Metadata: the top-level error code.
+   * FindCoordinator: the coordinator's error code. AddPartitionsToTxn, TxnOffsetCommit: every
+   * partition's error code (nothing is added). AddOffsetsToTxn, EndTxn: the error code (the
+   * transaction is left as it was).
    */
   errorCode?: number;
   /** Deliver the answer at this virtual time (clock.now() units). */
@@ -133,6 +158,11 @@ export interface ScriptedAnswer {
   noResponse?: boolean;
   /** Close the connection instead of handling the request (at atMs/delayMs if given). */
   disconnect?: boolean;
+  /**
+   * Runs when the request has been handled (its log entry filled in), before its answer is
+   * queued: a test's hook to change the cluster at that moment (move the coordinator, say).
+   */
+  onRequest?: (log: LoggedRequest) => void;
 }
 
 export interface LoggedPartition {
@@ -143,6 +173,32 @@ export interface LoggedPartition {
   baseSequence: number;
   records: number;
   values: (string | null)[];
+  /** The batches carry the transactional flag. */
+  isTransactional: boolean;
+  /**
+   * A transactional Produce: the partition was in the transaction when the request arrived
+   * (added by AddPartitionsToTxn, or by this request itself from Produce v12 on).
+   */
+  inTransaction?: boolean;
+}
+
+/** What a transactional request (or InitProducerId) asked, and what was answered. */
+export interface LoggedTxn {
+  transactionalId: string | null;
+  /** The request's producer id and epoch (InitProducerId: -1 for a new id, else an epoch bump). */
+  producerId: number;
+  producerEpoch: number;
+  /** AddPartitionsToTxn: the partitions; TxnOffsetCommit: the partitions and offsets. */
+  partitions?: { topic: string; partition: number; offset?: number }[];
+  /** EndTxn: commit (true) or abort (false). */
+  committed?: boolean;
+  /** AddOffsetsToTxn, TxnOffsetCommit: the group. */
+  groupId?: string;
+  /** The error code answered (for every partition, for per-partition answers). */
+  errorCode?: number;
+  /** InitProducerId, EndTxn v5: the producer id and epoch answered. */
+  answeredProducerId?: number;
+  answeredProducerEpoch?: number;
 }
 
 export interface LoggedRequest {
@@ -155,6 +211,13 @@ export interface LoggedRequest {
   atMs: number;
   /** Metadata: topics asked for (null: all). */
   topics?: string[] | null;
+  /** Produce: the transactional id of the request. */
+  transactionalId?: string | null;
+  /** FindCoordinator: key type (0 group, 1 transaction) and keys. */
+  coordinatorKeyType?: number;
+  coordinatorKeys?: string[];
+  /** InitProducerId and the transactional APIs. */
+  txn?: LoggedTxn;
   /** Produce: what came, per partition. */
   partitions?: LoggedPartition[];
   /** Produce: the error code answered per partition, in request order. */
@@ -188,6 +251,25 @@ export interface MockNetworkOptions {
   topics?: Record<string, number | MockTopicSpec>;
   /** First producer id InitProducerId hands out; default 1000. */
   firstProducerId?: number;
+  /** The node FindCoordinator names (transactions and groups); default the first node. */
+  coordinator?: number;
+  /**
+   * Advertise the finalized feature transaction.version at this level in ApiVersions (2:
+   * KIP-890's protocol). Unset: no finalized features (a cluster on the classic protocol).
+   */
+  transactionVersion?: number;
+}
+
+/** The coordinator's view of one transactional id. */
+export interface MockTransaction {
+  producerId: number;
+  producerEpoch: number;
+  /** "topic-partition" keys in the open transaction. */
+  partitions: Set<string>;
+  /** Groups whose offsets are in the open transaction. */
+  groups: Set<string>;
+  /** Ended transactions, in order. */
+  ended: { committed: boolean; partitions: string[]; producerEpoch: number }[];
 }
 
 interface PartitionState {
@@ -212,13 +294,34 @@ interface Outgoing {
 
 const NO_ANSWER_MS = Infinity;
 
-/** The versions the scripted cluster speaks: the newest of each API, so encoders stay few. */
-const SPOKEN: readonly ApiSpec[] = [PRODUCE_API, METADATA_API, API_VERSIONS_API, INIT_PRODUCER_ID_API];
-
-function apiName(apiKey: number): ApiName | null {
-  const spec = SPOKEN.find((a) => a.apiKey === apiKey);
-  return spec ? (spec.name as ApiName) : null;
+interface Spoken {
+  spec: ApiSpec;
+  minVersion: number;
 }
+
+/**
+ * The APIs the scripted cluster speaks, each from `minVersion` to the client's newest (which
+ * the client then uses): only flexible versions, so the codecs here stay few. Produce goes
+ * down to v9 for a client that caps it (v11 on the classic transaction protocol), EndTxn and
+ * TxnOffsetCommit to v3.
+ */
+const SPOKEN: readonly Spoken[] = [
+  { spec: PRODUCE_API, minVersion: 9 },
+  { spec: METADATA_API, minVersion: METADATA_API.maxVersion },
+  { spec: API_VERSIONS_API, minVersion: API_VERSIONS_API.maxVersion },
+  { spec: INIT_PRODUCER_ID_API, minVersion: INIT_PRODUCER_ID_API.maxVersion },
+  { spec: FIND_COORDINATOR_API, minVersion: 4 },
+  { spec: ADD_PARTITIONS_TO_TXN_API, minVersion: 3 },
+  { spec: ADD_OFFSETS_TO_TXN_API, minVersion: 3 },
+  { spec: END_TXN_API, minVersion: 3 },
+  { spec: TXN_OFFSET_COMMIT_API, minVersion: 3 },
+];
+
+function spokenFor(apiKey: number): Spoken | null {
+  return SPOKEN.find((a) => a.spec.apiKey === apiKey) ?? null;
+}
+
+const tpKey = (topic: string, partition: number) => `${topic}-${partition}`;
 
 /** A stable topic id per name (base64url of 16 bytes, never the zero id). */
 function topicIdFor(name: string): string {
@@ -341,6 +444,12 @@ export class MockNetwork {
   private readonly refusing = new Set<number>();
   private readonly open = new Set<MockTransport>();
   private nextProducerId: number;
+  /** The coordinator's state per transactional id. */
+  readonly transactions = new Map<string, MockTransaction>();
+  /** The node FindCoordinator names; a test may move it. */
+  coordinator: number;
+  private transactionVersion: number | undefined;
+  private featuresEpoch = 1;
 
   constructor(
     readonly clock: VirtualClock,
@@ -348,6 +457,8 @@ export class MockNetwork {
   ) {
     this.nodes = opts.nodes ?? [0];
     this.nextProducerId = opts.firstProducerId ?? 1000;
+    this.coordinator = opts.coordinator ?? this.nodes[0];
+    this.transactionVersion = opts.transactionVersion;
     for (const [name, spec] of Object.entries(opts.topics ?? {})) this.createTopic(name, spec);
   }
 
@@ -404,6 +515,15 @@ export class MockNetwork {
     return this;
   }
 
+  /**
+   * Finalizes transaction.version at `level` (undefined: no finalized features) under a new
+   * features epoch; connections opened from now on see it in ApiVersions.
+   */
+  setTransactionVersion(level: number | undefined): void {
+    this.transactionVersion = level;
+    this.featuresEpoch++;
+  }
+
   /** Closes every open connection to `nodeId` (the client sees the broker hang up). */
   disconnect(nodeId: number): void {
     for (const t of [...this.open]) if (t.nodeId === nodeId) t.shut(null);
@@ -452,14 +572,15 @@ export class MockNetwork {
     const version = r.readInt16('apiVersion');
     const correlationId = r.readInt32('correlationId');
     r.readNullableString('clientId');
-    const api = apiName(apiKey);
-    const spec = SPOKEN.find((a) => a.apiKey === apiKey);
-    if (!api || !spec || version !== spec.maxVersion) {
+    const spoken = spokenFor(apiKey);
+    if (!spoken || version < spoken.minVersion || version > spoken.spec.maxVersion) {
       // Not advertised: a broker hangs up on it, and the test should hear of it.
       process.emitWarning(`MockNetwork: node ${t.nodeId} got api ${apiKey} v${version}, which it does not speak`);
       t.shut(null);
       return;
     }
+    const spec = spoken.spec;
+    const api = spec.name as ApiName;
     if (requestHeaderVersion(spec, version) >= 2) r.readTaggedFields('header.tags');
     const now = this.clock.now();
     const log: LoggedRequest = { nodeId: t.nodeId, connectionId: t.id, api, version, correlationId, atMs: now, outcome: 'pending' };
@@ -468,7 +589,9 @@ export class MockNetwork {
     const dueMs = answer.noResponse ? NO_ANSWER_MS : answer.atMs ?? now + (answer.delayMs ?? 0);
     if (answer.noResponse || answer.disconnect) {
       if (api === 'Produce') this.produce(t.nodeId, r, version, log, answer, false);
+      else this.readOnly(api, r, version, log);
       if (answer.noResponse) log.outcome = 'no-response';
+      answer.onRequest?.(log);
       t.enqueue({ log, frame: null, disconnect: !!answer.disconnect, dueMs });
       return;
     }
@@ -484,19 +607,34 @@ export class MockNetwork {
         break;
       }
       case 'InitProducerId':
-        decodeInitProducerIdRequest(r, version);
-        body = (w) => this.writeInitProducerId(w, answer);
+        body = this.initProducerId(r, version, log, answer);
         break;
       case 'Produce': {
         const answered = this.produce(t.nodeId, r, version, log, answer, true);
         if (answered === null) {
           // acks=0: nothing comes back.
           log.outcome = 'answered';
+          answer.onRequest?.(log);
           return;
         }
         body = answered;
         break;
       }
+      case 'FindCoordinator':
+        body = this.findCoordinator(r, log, answer);
+        break;
+      case 'AddPartitionsToTxn':
+        body = this.addPartitionsToTxn(r, log, answer);
+        break;
+      case 'AddOffsetsToTxn':
+        body = this.addOffsetsToTxn(r, log, answer);
+        break;
+      case 'EndTxn':
+        body = this.endTxn(r, version, log, answer);
+        break;
+      case 'TxnOffsetCommit':
+        body = this.txnOffsetCommit(r, log, answer);
+        break;
     }
     const w = new Writer(256);
     const sizeAt = w.reserveInt32();
@@ -504,6 +642,7 @@ export class MockNetwork {
     if (responseHeaderVersion(spec, version) >= 1) w.writeEmptyTaggedFields();
     body(w);
     w.patchInt32(sizeAt, w.offset - 4);
+    answer.onRequest?.(log);
     t.enqueue({ log, frame: Buffer.from(w.view()), disconnect: false, dueMs });
   }
 
@@ -522,13 +661,27 @@ export class MockNetwork {
     return p;
   }
 
-  // ApiVersions v4: header v0, flexible body.
+  // ApiVersions v4: header v0, flexible body; finalized features in tagged fields 1 and 2.
   private writeApiVersions(w: Writer, answer: ScriptedAnswer): void {
     w.writeInt16(answer.errorCode ?? ErrorCode.NONE);
     w.writeCompactArrayLength(SPOKEN.length);
-    for (const a of SPOKEN) w.writeInt16(a.apiKey).writeInt16(a.maxVersion).writeInt16(a.maxVersion).writeEmptyTaggedFields();
+    for (const a of SPOKEN) w.writeInt16(a.spec.apiKey).writeInt16(a.minVersion).writeInt16(a.spec.maxVersion).writeEmptyTaggedFields();
     w.writeInt32(0);
-    w.writeEmptyTaggedFields();
+    const level = this.transactionVersion;
+    if (level === undefined) {
+      w.writeEmptyTaggedFields();
+      return;
+    }
+    w.writeTaggedFields([
+      [1, (t) => t.writeInt64(this.featuresEpoch)],
+      [
+        2,
+        (t) => {
+          t.writeCompactArrayLength(1);
+          t.writeCompactString('transaction.version').writeInt16(level).writeInt16(level).writeEmptyTaggedFields();
+        },
+      ],
+    ]);
   }
 
   // Metadata v13.
@@ -563,33 +716,261 @@ export class MockNetwork {
     w.writeEmptyTaggedFields();
   }
 
-  // InitProducerId v5.
-  private writeInitProducerId(w: Writer, answer: ScriptedAnswer): void {
+  // InitProducerId v5. Without a transactional id: a new producer id, epoch 0. With one: the
+  // id's producer id with its epoch one higher than before (the first call: a new id, epoch 0).
+  private initProducerId(r: Reader, version: number, log: LoggedRequest, answer: ScriptedAnswer): (w: Writer) => void {
+    const req = decodeInitProducerIdRequest(r, version);
     const errorCode = answer.errorCode ?? ErrorCode.NONE;
-    w.writeInt32(0);
-    w.writeInt16(errorCode);
-    w.writeInt64(errorCode === ErrorCode.NONE ? this.nextProducerId++ : -1);
-    w.writeInt16(errorCode === ErrorCode.NONE ? 0 : -1);
-    w.writeEmptyTaggedFields();
+    let producerId = -1;
+    let producerEpoch = -1;
+    if (errorCode === ErrorCode.NONE) {
+      if (req.transactionalId === null) {
+        producerId = this.nextProducerId++;
+        producerEpoch = 0;
+      } else {
+        const txn = this.transaction(req.transactionalId);
+        if (txn.producerId >= 0) txn.producerEpoch++;
+        else {
+          txn.producerId = this.nextProducerId++;
+          txn.producerEpoch = 0;
+        }
+        // A new epoch ends whatever the old one left open.
+        txn.partitions.clear();
+        txn.groups.clear();
+        producerId = txn.producerId;
+        producerEpoch = txn.producerEpoch;
+      }
+    }
+    log.txn = {
+      transactionalId: req.transactionalId,
+      producerId: req.producerId,
+      producerEpoch: req.producerEpoch,
+      errorCode,
+      answeredProducerId: producerId,
+      answeredProducerEpoch: producerEpoch,
+    };
+    return (w) => {
+      w.writeInt32(0);
+      w.writeInt16(errorCode);
+      w.writeInt64(producerId);
+      w.writeInt16(producerEpoch);
+      w.writeEmptyTaggedFields();
+    };
+  }
+
+  /** The coordinator's state for a transactional id (created on first use). */
+  transaction(transactionalId: string): MockTransaction {
+    let txn = this.transactions.get(transactionalId);
+    if (!txn) {
+      txn = { producerId: -1, producerEpoch: -1, partitions: new Set(), groups: new Set(), ended: [] };
+      this.transactions.set(transactionalId, txn);
+    }
+    return txn;
+  }
+
+  /** A request that gets no answer (or a hang-up) is still logged with what it asked, and not handled. */
+  private readOnly(api: ApiName, r: Reader, version: number, log: LoggedRequest): void {
+    switch (api) {
+      case 'Metadata':
+        log.topics = decodeMetadataRequest(r, version).topics;
+        break;
+      case 'InitProducerId': {
+        const req = decodeInitProducerIdRequest(r, version);
+        log.txn = { transactionalId: req.transactionalId, producerId: req.producerId, producerEpoch: req.producerEpoch };
+        break;
+      }
+      case 'FindCoordinator':
+        this.readFindCoordinator(r, log);
+        break;
+      case 'AddPartitionsToTxn':
+        this.readAddPartitionsToTxn(r, log);
+        break;
+      case 'AddOffsetsToTxn':
+        this.readAddOffsetsToTxn(r, log);
+        break;
+      case 'EndTxn':
+        this.readEndTxn(r, log);
+        break;
+      case 'TxnOffsetCommit':
+        this.readTxnOffsetCommit(r, log);
+        break;
+      default:
+        break;
+    }
+  }
+
+  // FindCoordinator v4+: a batch of keys, one coordinator per key.
+  private readFindCoordinator(r: Reader, log: LoggedRequest): string[] {
+    log.coordinatorKeyType = r.readInt8('keyType');
+    const n = r.readCompactArrayLength('coordinatorKeys');
+    const keys: string[] = [];
+    for (let i = 0; i < n; i++) keys.push(r.readCompactString('coordinatorKeys'));
+    r.readTaggedFields('tags');
+    log.coordinatorKeys = keys;
+    return keys;
+  }
+
+  private findCoordinator(r: Reader, log: LoggedRequest, answer: ScriptedAnswer): (w: Writer) => void {
+    const keys = this.readFindCoordinator(r, log);
+    const errorCode = answer.errorCode ?? ErrorCode.NONE;
+    const node = this.coordinator;
+    return (w) => {
+      w.writeInt32(0);
+      w.writeCompactArrayLength(keys.length);
+      for (const key of keys) {
+        w.writeCompactString(key);
+        if (errorCode === ErrorCode.NONE) w.writeInt32(node).writeCompactString(this.host(node)).writeInt32(9092);
+        else w.writeInt32(-1).writeCompactString('').writeInt32(-1);
+        w.writeInt16(errorCode).writeCompactNullableString(null).writeEmptyTaggedFields();
+      }
+      w.writeEmptyTaggedFields();
+    };
+  }
+
+  // AddPartitionsToTxn v3 (the last client version).
+  private readAddPartitionsToTxn(r: Reader, log: LoggedRequest): LoggedTxn {
+    const txn: LoggedTxn = { transactionalId: r.readCompactString('transactionalId'), producerId: r.readInt64('producerId'), producerEpoch: r.readInt16('producerEpoch'), partitions: [] };
+    const nTopics = r.readCompactArrayLength('topics');
+    for (let i = 0; i < nTopics; i++) {
+      const topic = r.readCompactString('topics.name');
+      const nParts = r.readCompactArrayLength('topics.partitions');
+      for (let j = 0; j < nParts; j++) txn.partitions!.push({ topic, partition: r.readInt32('topics.partitions') });
+      r.readTaggedFields('topics.tags');
+    }
+    r.readTaggedFields('tags');
+    log.txn = txn;
+    return txn;
+  }
+
+  private addPartitionsToTxn(r: Reader, log: LoggedRequest, answer: ScriptedAnswer): (w: Writer) => void {
+    const req = this.readAddPartitionsToTxn(r, log);
+    const errorCode = answer.errorCode ?? ErrorCode.NONE;
+    req.errorCode = errorCode;
+    if (errorCode === ErrorCode.NONE) {
+      const txn = this.transaction(req.transactionalId!);
+      for (const p of req.partitions!) txn.partitions.add(tpKey(p.topic, p.partition));
+    }
+    return (w) => {
+      w.writeInt32(0);
+      writePartitionErrors(w, req.partitions!, errorCode);
+      w.writeEmptyTaggedFields();
+    };
+  }
+
+  // AddOffsetsToTxn v3+.
+  private readAddOffsetsToTxn(r: Reader, log: LoggedRequest): LoggedTxn {
+    const txn: LoggedTxn = { transactionalId: r.readCompactString('transactionalId'), producerId: r.readInt64('producerId'), producerEpoch: r.readInt16('producerEpoch') };
+    txn.groupId = r.readCompactString('groupId');
+    r.readTaggedFields('tags');
+    log.txn = txn;
+    return txn;
+  }
+
+  private addOffsetsToTxn(r: Reader, log: LoggedRequest, answer: ScriptedAnswer): (w: Writer) => void {
+    const req = this.readAddOffsetsToTxn(r, log);
+    const errorCode = answer.errorCode ?? ErrorCode.NONE;
+    req.errorCode = errorCode;
+    if (errorCode === ErrorCode.NONE) this.transaction(req.transactionalId!).groups.add(req.groupId!);
+    return (w) => {
+      w.writeInt32(0).writeInt16(errorCode).writeEmptyTaggedFields();
+    };
+  }
+
+  // EndTxn v3+; v5 answers the producer id and the epoch of the next transaction.
+  private readEndTxn(r: Reader, log: LoggedRequest): LoggedTxn {
+    const txn: LoggedTxn = { transactionalId: r.readCompactString('transactionalId'), producerId: r.readInt64('producerId'), producerEpoch: r.readInt16('producerEpoch') };
+    txn.committed = r.readBoolean('committed');
+    r.readTaggedFields('tags');
+    log.txn = txn;
+    return txn;
+  }
+
+  private endTxn(r: Reader, version: number, log: LoggedRequest, answer: ScriptedAnswer): (w: Writer) => void {
+    const req = this.readEndTxn(r, log);
+    const errorCode = answer.errorCode ?? ErrorCode.NONE;
+    req.errorCode = errorCode;
+    let producerId = -1;
+    let producerEpoch = -1;
+    if (errorCode === ErrorCode.NONE) {
+      const txn = this.transaction(req.transactionalId!);
+      txn.ended.push({ committed: req.committed!, partitions: [...txn.partitions], producerEpoch: req.producerEpoch });
+      txn.partitions.clear();
+      txn.groups.clear();
+      if (version >= 5) {
+        txn.producerEpoch++;
+        producerId = txn.producerId;
+        producerEpoch = txn.producerEpoch;
+      }
+    }
+    if (version >= 5) {
+      req.answeredProducerId = producerId;
+      req.answeredProducerEpoch = producerEpoch;
+    }
+    return (w) => {
+      w.writeInt32(0).writeInt16(errorCode);
+      if (version >= 5) w.writeInt64(producerId).writeInt16(producerEpoch);
+      w.writeEmptyTaggedFields();
+    };
+  }
+
+  // TxnOffsetCommit v3+.
+  private readTxnOffsetCommit(r: Reader, log: LoggedRequest): LoggedTxn {
+    const transactionalId = r.readCompactString('transactionalId');
+    const groupId = r.readCompactString('groupId');
+    const txn: LoggedTxn = { transactionalId, groupId, producerId: r.readInt64('producerId'), producerEpoch: r.readInt16('producerEpoch'), partitions: [] };
+    r.readInt32('generationId');
+    r.readCompactString('memberId');
+    r.readCompactNullableString('groupInstanceId');
+    const nTopics = r.readCompactArrayLength('topics');
+    for (let i = 0; i < nTopics; i++) {
+      const topic = r.readCompactString('topics.name');
+      const nParts = r.readCompactArrayLength('topics.partitions');
+      for (let j = 0; j < nParts; j++) {
+        const partition = r.readInt32('partitions.partitionIndex');
+        const offset = r.readInt64('partitions.committedOffset');
+        r.readInt32('partitions.committedLeaderEpoch');
+        r.readCompactNullableString('partitions.committedMetadata');
+        r.readTaggedFields('partitions.tags');
+        txn.partitions!.push({ topic, partition, offset });
+      }
+      r.readTaggedFields('topics.tags');
+    }
+    r.readTaggedFields('tags');
+    log.txn = txn;
+    return txn;
+  }
+
+  private txnOffsetCommit(r: Reader, log: LoggedRequest, answer: ScriptedAnswer): (w: Writer) => void {
+    const req = this.readTxnOffsetCommit(r, log);
+    const errorCode = answer.errorCode ?? ErrorCode.NONE;
+    req.errorCode = errorCode;
+    return (w) => {
+      w.writeInt32(0);
+      writePartitionErrors(w, req.partitions!, errorCode);
+      w.writeEmptyTaggedFields();
+    };
   }
 
   /**
-   * Produce v13 (the fake broker's Produce decoder is private to it, so the request is read
-   * here): logs what came and, when `handle`, appends or refuses per partition; returns the
-   * answer's writer (null for acks=0).
+   * Produce v9-v13 (the fake broker's Produce decoder is private to it, so the request is read
+   * here; topics by name up to v12, by id from v13): logs what came and, when `handle`,
+   * appends or refuses per partition; returns the answer's writer (null for acks=0).
    */
   private produce(nodeId: number, r: Reader, version: number, log: LoggedRequest, answer: ScriptedAnswer, handle: boolean): ((w: Writer) => void) | null {
-    if (version < 13) throw new Error(`MockNetwork: Produce v${version} is not spoken here`);
-    r.readCompactNullableString('transactionalId');
+    if (version < 9) throw new Error(`MockNetwork: Produce v${version} is not spoken here`);
+    const byId = version >= 13;
+    const transactionalId = r.readCompactNullableString('transactionalId');
+    log.transactionalId = transactionalId;
+    const txn = transactionalId === null ? null : this.transaction(transactionalId);
     const acks = r.readInt16('acks');
     r.readInt32('timeoutMs');
-    const answers: { topicId: string; parts: { index: number; errorCode: number; baseOffset: number }[] }[] = [];
+    const answers: { topicKey: string; parts: { index: number; errorCode: number; baseOffset: number }[] }[] = [];
     log.partitions = [];
     if (handle) log.errors = [];
     const nTopics = r.readCompactArrayLength('topicData');
     for (let i = 0; i < nTopics; i++) {
-      const topicId = r.readUuid('topicData.topicId');
-      const topic = [...this.topics.values()].find((t) => t.topicId === topicId);
+      const topicKey = byId ? r.readUuid('topicData.topicId') : r.readCompactString('topicData.name');
+      const topic = byId ? [...this.topics.values()].find((t) => t.topicId === topicKey) : this.topics.get(topicKey);
       const parts: { index: number; errorCode: number; baseOffset: number }[] = [];
       const nParts = r.readCompactArrayLength('partitionData');
       for (let j = 0; j < nParts; j++) {
@@ -598,7 +979,7 @@ export class MockNetwork {
         r.readTaggedFields('partitionData.tags');
         const batches: DecodedBatch[] = raw ? decodeRecordBatches(raw) : [];
         const first = batches[0];
-        log.partitions.push({
+        const logged: LoggedPartition = {
           topic: topic?.name ?? '',
           partition: index,
           producerId: first?.producerId ?? -1,
@@ -606,12 +987,19 @@ export class MockNetwork {
           baseSequence: first?.baseSequence ?? -1,
           records: batches.reduce((n, b) => n + b.recordsCount, 0),
           values: batches.flatMap((b) => b.records.map((rec) => (rec.value ? rec.value.toString('utf8') : null))),
-        });
+          isTransactional: batches.length > 0 && batches.every((b) => b.isTransactional),
+        };
+        if (txn && topic) {
+          // From v12 a transactional Produce adds its partitions itself (KIP-890 part 2).
+          if (version >= 12) txn.partitions.add(tpKey(topic.name, index));
+          logged.inTransaction = txn.partitions.has(tpKey(topic.name, index));
+        }
+        log.partitions.push(logged);
         const p = topic?.partitions[index];
         if (!handle) continue;
         let errorCode: number = ErrorCode.NONE;
         let baseOffset = -1;
-        if (!p) errorCode = ErrorCode.UNKNOWN_TOPIC_ID;
+        if (!p) errorCode = byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         else if (p.leader !== nodeId) errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
         else if (answer.errorCode !== undefined) errorCode = answer.errorCode;
         else {
@@ -626,14 +1014,15 @@ export class MockNetwork {
         parts.push({ index, errorCode, baseOffset });
       }
       r.readTaggedFields('topicData.tags');
-      answers.push({ topicId, parts });
+      answers.push({ topicKey, parts });
     }
     r.readTaggedFields('tags');
     if (acks === 0) return null;
     return (w) => {
       w.writeCompactArrayLength(answers.length);
       for (const a of answers) {
-        w.writeUuid(a.topicId);
+        if (byId) w.writeUuid(a.topicKey);
+        else w.writeCompactString(a.topicKey);
         w.writeCompactArrayLength(a.parts.length);
         for (const p of a.parts) {
           w.writeInt32(p.index).writeInt16(p.errorCode).writeInt64(p.baseOffset).writeInt64(-1).writeInt64(0);
@@ -646,5 +1035,18 @@ export class MockNetwork {
       w.writeInt32(0); // throttle time
       w.writeEmptyTaggedFields();
     };
+  }
+}
+
+/** The per-topic, per-partition error list of AddPartitionsToTxn v3 and TxnOffsetCommit v3+ answers. */
+function writePartitionErrors(w: Writer, partitions: readonly { topic: string; partition: number }[], errorCode: number): void {
+  const byTopic = new Map<string, number[]>();
+  for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
+  w.writeCompactArrayLength(byTopic.size);
+  for (const [topic, parts] of byTopic) {
+    w.writeCompactString(topic);
+    w.writeCompactArrayLength(parts.length);
+    for (const p of parts) w.writeInt32(p).writeInt16(errorCode).writeEmptyTaggedFields();
+    w.writeEmptyTaggedFields();
   }
 }
