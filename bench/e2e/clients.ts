@@ -19,6 +19,10 @@ export interface ClientInfo {
   unsupported(w: Workload): string | null;
 }
 
+/** Why a client without a transactional mode here skips a transactional workload. */
+const NO_TXN = 'its driver has no transactional mode here (W6-txn compares kafka-wire with the Java client only)';
+const orNoTxn = (w: Workload, why: string | null) => why ?? (w.transactional ? NO_TXN : null);
+
 export const CLIENTS: readonly ClientInfo[] = [
   { name: 'kafka-wire', label: 'kafka-wire', kind: 'node', unsupported: () => null },
   {
@@ -27,25 +31,28 @@ export const CLIENTS: readonly ClientInfo[] = [
     kind: 'node',
     pkg: 'kafkajs',
     unsupported: (w) =>
-      w.compression === 'zstd' && !fs.existsSync(path.join(PEERS_DIR, 'node_modules', '@kafkajs', 'zstd'))
+      orNoTxn(
+        w,
+        w.compression === 'zstd' && !fs.existsSync(path.join(PEERS_DIR, 'node_modules', '@kafkajs', 'zstd'))
         ? "kafkajs has no built-in zstd, and its codec package @kafkajs/zstd 0.1.1 needs the native cppzst 2.0.6, which fails to compile against Node 20's headers (its build predates C++17: 'remove_cv_t' is not a member of 'std')"
-        : null,
+          : null,
+      ),
   },
   {
     name: 'platformatic',
     label: '@platformatic/kafka',
     kind: 'node',
     pkg: '@platformatic/kafka',
-    unsupported: (w) => (w.compression === 'zstd' ? "its zstd uses node:zlib's zstdCompressSync, which Node 20 lacks (Node >= 22.15)" : null),
+    unsupported: (w) => orNoTxn(w, w.compression === 'zstd' ? "its zstd uses node:zlib's zstdCompressSync, which Node 20 lacks (Node >= 22.15)" : null),
   },
-  { name: 'node-rdkafka', label: 'node-rdkafka', kind: 'node', pkg: 'node-rdkafka', unsupported: () => null },
-  { name: 'confluent', label: '@confluentinc/kafka-javascript', kind: 'node', pkg: '@confluentinc/kafka-javascript', unsupported: () => null },
+  { name: 'node-rdkafka', label: 'node-rdkafka', kind: 'node', pkg: 'node-rdkafka', unsupported: (w) => orNoTxn(w, null) },
+  { name: 'confluent', label: '@confluentinc/kafka-javascript', kind: 'node', pkg: '@confluentinc/kafka-javascript', unsupported: (w) => orNoTxn(w, null) },
   { name: 'java', label: 'Java client (KafkaProducer)', kind: 'java', unsupported: () => null },
   {
     name: 'java-perf',
     label: 'Java ProducerPerformance',
     kind: 'java-perf',
-    unsupported: (w) => (w.keyed ? 'ProducerPerformance sends no keys' : null),
+    unsupported: (w) => orNoTxn(w, w.keyed ? 'ProducerPerformance sends no keys' : null),
   },
 ];
 
@@ -89,6 +96,7 @@ export function launchFor(c: ClientInfo, spec: RunSpec, javaClasspath: string, k
       `compression=${spec.compression}`,
       `rate=${spec.rate}`,
       `latency=${spec.latency}`,
+      ...(spec.transactional ? [`transactionalId=${spec.transactional.id}`, `commitEveryMs=${spec.transactional.commitEveryMs}`] : []),
     ];
     return { cmd: 'java', args, parse: lastJsonLine };
   }

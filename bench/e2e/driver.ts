@@ -14,6 +14,8 @@
  *   unanswered. At a fixed rate (W4), a client without an accumulator gets the records it was
  *   given within LINGER_MS (or BATCH_RECORDS of them) in one call: the 5 ms linger the
  *   other clients apply themselves.
+ * A transactional workload (W6-txn, unpaced) is the driver's business: it commits when the
+ * loop asks isBusy(), and its flush() commits the last transaction.
  * Latency (W4) runs from the moment the loop hands a record over (to the client, or to the
  * batch it waits in) to its acknowledgement.
  */
@@ -59,6 +61,8 @@ export interface ClientDriver {
   flush(): Promise<void>;
   close(): Promise<void>;
   note?: string;
+  /** Transactional runs: the commits of the timed part, set by flush(). */
+  commits?: RunResult['commits'];
 }
 
 export type DriverFactory = (ctx: DriverContext) => ClientDriver | Promise<ClientDriver>;
@@ -150,6 +154,7 @@ export async function runWorkload(spec: RunSpec, factory: DriverFactory, log: (l
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
   };
+  if (driver.commits) result.commits = driver.commits;
   if (latency) {
     const sorted = latency.slice().sort();
     result.latencyMs = { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), p999: percentile(sorted, 0.999), max: sorted[sorted.length - 1] };

@@ -2,7 +2,8 @@
  * The null broker as a process of its own, so its CPU is neither the client's nor the
  * orchestrator's: test/support/fake-broker.ts in null mode (built on our protocol layer; it
  * answers ApiVersions with only the versions kafka-wire implements, Metadata, InitProducerId
- * and Produce at once, and stores nothing).
+ * and Produce at once, and stores nothing; with its `transactions` option, FindCoordinator,
+ * AddPartitionsToTxn and EndTxn too, all succeeding, so W6-txn runs against it).
  *
  *   node bench/.build/bench/e2e/null-broker.js
  *   -> {"bootstrap":"127.0.0.1:PORT"}          then, per line on stdin:
@@ -13,7 +14,7 @@ import * as readline from 'node:readline';
 import { FakeCluster } from '../../test/support/fake-broker';
 
 async function main(): Promise<void> {
-  const cluster = await FakeCluster.start({ null: true });
+  const cluster = await FakeCluster.start({ null: true, transactions: true });
   const broker = cluster.brokers[0];
   process.stdout.write(`${JSON.stringify({ bootstrap: broker.bootstrap })}\n`);
   const rl = readline.createInterface({ input: process.stdin });

@@ -8,7 +8,8 @@
  *     --rounds=N           rounds (default 3; the median is reported)
  *     --clients=a,b        only these clients (kafka-wire, kafkajs, platformatic, node-rdkafka,
  *                          confluent, java, java-perf)
- *     --workloads=W1,W4    only these workloads (W1, W2, W3, W4, W5-lz4, W5-zstd)
+ *     --workloads=W1,W4    only these workloads (W1, W2, W3, W4, W5-lz4, W5-zstd,
+ *                          W6-txn)
  *     --scale=F            records / F (the smoke test uses this)
  *     --out=DIR            where the JSON, SVG and Markdown go (default bench/results)
  *     --quiet              no progress lines from the runs
@@ -293,6 +294,7 @@ async function main(): Promise<void> {
             latency: w.latency,
             nullBroker: opts.nullBroker,
             progress: opts.progress,
+            transactional: w.transactional ? { id: `${topic}-txn`, commitEveryMs: w.transactional.commitEveryMs } : undefined,
           };
           const t0 = Date.now();
           const rec = await runChild(client, spec, javaClasspath, kafkaLibs, prefix, opts.progress);
@@ -301,8 +303,9 @@ async function main(): Promise<void> {
           if (rec.failed) log(`${prefix}: FAILED ${rec.failed}`);
           else {
             const lat = rec.latencyMs ? `, p50 ${rec.latencyMs.p50.toFixed(1)} / p99 ${rec.latencyMs.p99.toFixed(1)} / p99.9 ${rec.latencyMs.p999.toFixed(1)} ms` : '';
+            const txn = rec.commits ? `, ${rec.commits.count} commits (p50 ${rec.commits.p50Ms.toFixed(1)} / p99 ${rec.commits.p99Ms.toFixed(1)} / max ${rec.commits.maxMs.toFixed(1)} ms)` : '';
             const errs = rec.errors > 0 || rec.acked !== rec.records ? `, ${rec.errors} errors, ${rec.acked} acked (${rec.note ?? ''})` : '';
-            log(`${prefix}: ${Math.round(rec.recordsPerSecond).toLocaleString('en-US')} records/s, ${rec.mbPerSecond.toFixed(1)} MB/s, ${rec.cpuSecondsPerMillion.toFixed(2)} CPU s/1M, ${Math.round(rec.peakRssBytes / 2 ** 20)} MiB RSS${lat}${errs} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+            log(`${prefix}: ${Math.round(rec.recordsPerSecond).toLocaleString('en-US')} records/s, ${rec.mbPerSecond.toFixed(1)} MB/s, ${rec.cpuSecondsPerMillion.toFixed(2)} CPU s/1M, ${Math.round(rec.peakRssBytes / 2 ** 20)} MiB RSS${lat}${txn}${errs} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
           }
           if (verifier) await verifier.deleteTopic(topic).catch(() => {});
         }

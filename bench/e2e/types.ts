@@ -22,6 +22,8 @@ export interface RunSpec {
   nullBroker: boolean;
   /** Print progress lines on stderr. */
   progress: boolean;
+  /** Send in transactions: this transactional id (unique per run), a commit every commitEveryMs. */
+  transactional?: { id: string; commitEveryMs: number };
 }
 
 /** What a run reports (one JSON line on the child's stdout). */
@@ -38,6 +40,8 @@ export interface RunResult {
   cpuSeconds: number;
   peakRssBytes: number;
   latencyMs?: { p50: number; p99: number; p999: number; max: number };
+  /** Transactional runs: the commits in the timed part, and how long each took (commit call to its end). */
+  commits?: { count: number; p50Ms: number; p99Ms: number; maxMs: number };
   /** Anything the driver wants to say (settings it had to change, ...). */
   note?: string;
 }

@@ -12,6 +12,8 @@
  * - Metadata: the brokers of its cluster, topics with their partitions and leaders; an
  *   unknown topic gets UNKNOWN_TOPIC_OR_PARTITION unless auto-create is on.
  * - InitProducerId: a producer id counter, epoch 0.
+ * - FindCoordinator, AddPartitionsToTxn, EndTxn: only with the `transactions` option, which
+ *   answers them at once with success and keeps no transaction state.
  * - Produce: decodes each partition's record batches, checks CRCs, the topic's
  *   max.message.bytes (maxMessageBytes) and, for idempotent batches, producer epochs and
  *   sequences as a real broker does (DUPLICATE_SEQUENCE_NUMBER for one of the last five
@@ -73,6 +75,8 @@ const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
 /** Not served here, so not advertised by default. */
 const TRANSACTIONAL_APIS: readonly ApiSpec[] = [FIND_COORDINATOR_API, ADD_PARTITIONS_TO_TXN_API, ADD_OFFSETS_TO_TXN_API, END_TXN_API, TXN_OFFSET_COMMIT_API];
 const ADVERTISED_APIS = APIS.filter((api) => !TRANSACTIONAL_APIS.includes(api));
+/** What the `transactions` option serves. */
+const SIMPLE_TRANSACTIONAL_APIS: readonly ApiSpec[] = [FIND_COORDINATOR_API, ADD_PARTITIONS_TO_TXN_API, END_TXN_API];
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 // ---------------------------------------------------------------------------------------
@@ -121,6 +125,14 @@ export interface FakeClusterOptions {
    * brokers accept any sequence when they have no epoch for the producer).
    */
   unknownProducerMode?: 'out-of-order' | 'unknown-producer-id' | 'accept';
+  /**
+   * Serve FindCoordinator, AddPartitionsToTxn and EndTxn, minimally (for benchmarks of
+   * transactional workloads): every broker is every id's coordinator, every partition is added
+   * and every commit or abort succeeds at once. No transaction state is kept, nothing is
+   * checked, and no finalized transaction.version is advertised (the classic protocol).
+   * AddOffsetsToTxn and TxnOffsetCommit stay unserved.
+   */
+  transactions?: boolean;
 }
 
 export interface StoredRecord {
@@ -298,6 +310,8 @@ export class FakeCluster {
   readonly topics = new Map<string, TopicState>();
   readonly clusterId = 'fake-cluster-0001';
   readonly isNull: boolean;
+  /** The `transactions` option. */
+  readonly serveTransactions: boolean;
   readonly duplicateMode: 'error' | 'original-offset';
   readonly unknownProducerMode: 'out-of-order' | 'unknown-producer-id' | 'accept';
   readonly apiVersions: ReadonlyMap<number, VersionRange>;
@@ -306,12 +320,16 @@ export class FakeCluster {
 
   private constructor(opts: FakeClusterOptions) {
     this.isNull = opts.null === true;
+    this.serveTransactions = opts.transactions === true;
     this.duplicateMode = opts.duplicateMode ?? 'error';
     this.unknownProducerMode = opts.unknownProducerMode ?? 'out-of-order';
     this.autoCreateTopics = opts.autoCreateTopics === true ? 1 : typeof opts.autoCreateTopics === 'number' ? opts.autoCreateTopics : 0;
     this.nextProducerId = opts.firstProducerId ?? 1000;
     const versions = new Map<number, VersionRange>();
     for (const api of ADVERTISED_APIS) versions.set(api.apiKey, { minVersion: api.minVersion, maxVersion: api.maxVersion });
+    if (opts.transactions) {
+      for (const api of SIMPLE_TRANSACTIONAL_APIS) versions.set(api.apiKey, { minVersion: api.minVersion, maxVersion: api.maxVersion });
+    }
     for (const [k, v] of Object.entries(opts.apiVersions ?? {})) versions.set(Number(k), v);
     this.apiVersions = versions;
   }
@@ -704,6 +722,12 @@ export class FakeBroker {
     }
   }
 
+  /** An API this broker does not serve: hang up, as a broker does for an unknown key. */
+  private hangUp(c: ConnState, f: Frame): void {
+    this.settleLog(c, f, 'dropped');
+    this.drop(c);
+  }
+
   private settleLog(c: ConnState, f: Frame, outcome: RequestLogEntry['outcome']): void {
     if (f.apiKey === PRODUCE_API.apiKey && c.outstandingProduce > 0 && outcome !== 'no-response') {
       c.outstandingProduce--;
@@ -783,10 +807,14 @@ export class FakeBroker {
         case PRODUCE_API.apiKey:
           this.answerProduce(c, f, produce!.body, produce!.action);
           break;
+        case FIND_COORDINATOR_API.apiKey:
+        case ADD_PARTITIONS_TO_TXN_API.apiKey:
+        case END_TXN_API.apiKey:
+          if (this.cluster.serveTransactions) this.answerTransactional(c, f);
+          else this.hangUp(c, f);
+          break;
         default:
-          // An API this broker does not serve: hang up, as a broker does for an unknown key.
-          this.settleLog(c, f, 'dropped');
-          this.drop(c);
+          this.hangUp(c, f);
       }
     };
     if (action.until || (action.delayMs ?? 0) > 0) {
@@ -902,6 +930,96 @@ export class FakeBroker {
       if (v >= 13) w.writeInt16(ErrorCode.NONE);
       if (flexible) w.writeEmptyTaggedFields();
     });
+  }
+
+  // --- Transactional APIs (the `transactions` option: minimal, stateless) ---
+
+  private answerTransactional(c: ConnState, f: Frame): void {
+    const r = f.body;
+    const v = f.version;
+    const flexible = v >= 3;
+    const str = () => (flexible ? r.readCompactString('string') : r.readString('string'));
+    if (f.apiKey === FIND_COORDINATOR_API.apiKey) {
+      let keys: string[];
+      if (v >= 4) {
+        r.readInt8('keyType');
+        const n = r.readCompactArrayLength('coordinatorKeys');
+        keys = [];
+        for (let i = 0; i < n; i++) keys.push(r.readCompactString('coordinatorKeys'));
+      } else keys = [str()];
+      this.send(c, f, FIND_COORDINATOR_API, (w) => {
+        if (v >= 1) w.writeInt32(0);
+        if (v >= 4) {
+          w.writeCompactArrayLength(keys.length);
+          for (const key of keys) {
+            w.writeCompactString(key);
+            w.writeInt32(this.nodeId);
+            w.writeCompactString(this.host);
+            w.writeInt32(this.port);
+            w.writeInt16(ErrorCode.NONE);
+            w.writeCompactNullableString(null);
+            w.writeEmptyTaggedFields();
+          }
+        } else {
+          w.writeInt16(ErrorCode.NONE);
+          if (v >= 1) {
+            if (flexible) w.writeCompactNullableString(null);
+            else w.writeNullableString(null);
+          }
+          w.writeInt32(this.nodeId);
+          if (flexible) w.writeCompactString(this.host);
+          else w.writeString(this.host);
+          w.writeInt32(this.port);
+        }
+        if (flexible) w.writeEmptyTaggedFields();
+      });
+    } else if (f.apiKey === ADD_PARTITIONS_TO_TXN_API.apiKey) {
+      str(); // transactionalId
+      r.readInt64('producerId');
+      r.readInt16('producerEpoch');
+      const nTopics = flexible ? r.readCompactArrayLength('topics') : r.readArrayLength('topics');
+      const topics: { name: string; partitions: number[] }[] = [];
+      for (let i = 0; i < nTopics; i++) {
+        const name = str();
+        const nParts = flexible ? r.readCompactArrayLength('partitions', 4) : r.readArrayLength('partitions', 4);
+        const partitions: number[] = [];
+        for (let j = 0; j < nParts; j++) partitions.push(r.readInt32('partition'));
+        if (flexible) r.readTaggedFields('topics.taggedFields');
+        topics.push({ name, partitions });
+      }
+      this.send(c, f, ADD_PARTITIONS_TO_TXN_API, (w) => {
+        w.writeInt32(0);
+        if (flexible) w.writeCompactArrayLength(topics.length);
+        else w.writeArrayLength(topics.length);
+        for (const t of topics) {
+          if (flexible) w.writeCompactString(t.name);
+          else w.writeString(t.name);
+          if (flexible) w.writeCompactArrayLength(t.partitions.length);
+          else w.writeArrayLength(t.partitions.length);
+          for (const p of t.partitions) {
+            w.writeInt32(p);
+            w.writeInt16(ErrorCode.NONE);
+            if (flexible) w.writeEmptyTaggedFields();
+          }
+          if (flexible) w.writeEmptyTaggedFields();
+        }
+        if (flexible) w.writeEmptyTaggedFields();
+      });
+    } else {
+      str(); // transactionalId
+      const producerId = r.readInt64('producerId');
+      const producerEpoch = r.readInt16('producerEpoch');
+      this.send(c, f, END_TXN_API, (w) => {
+        w.writeInt32(0);
+        w.writeInt16(ErrorCode.NONE);
+        if (v >= 5) {
+          // Transaction version 2 bumps the epoch at every end; never reached here (no feature advertised).
+          w.writeInt64(producerId);
+          w.writeInt16(producerEpoch + 1);
+        }
+        if (flexible) w.writeEmptyTaggedFields();
+      });
+    }
   }
 
   // --- InitProducerId ---

@@ -16,7 +16,7 @@ import { FakeCluster } from '../support/fake-broker';
 describe('bench/e2e smoke run (kafka-wire, null broker)', () => {
   let cluster: FakeCluster;
   beforeAll(async () => {
-    cluster = await FakeCluster.start({ null: true, topics: { 'smoke-w1': 6, 'smoke-w4': 6, 'smoke-lz4': 6 } });
+    cluster = await FakeCluster.start({ null: true, transactions: true, topics: { 'smoke-w1': 6, 'smoke-w4': 6, 'smoke-lz4': 6, 'smoke-txn': 6 } });
   });
   afterAll(async () => {
     await cluster.close();
@@ -61,6 +61,15 @@ describe('bench/e2e smoke run (kafka-wire, null broker)', () => {
     expect(r.acked).toBe(1000);
   }, 60_000);
 
+  test('a transactional workload commits as it goes, and its last transaction at the end', async () => {
+    // A commit every 2 ms rather than 100: a smoke run is over in a few tens of ms.
+    const r = await runWorkload(spec({ workload: 'W6-txn', topic: 'smoke-txn', records: 30_000, transactional: { id: 'smoke-txn-1', commitEveryMs: 2 } }), createDriver);
+    expect({ acked: r.acked, errors: r.errors }).toEqual({ acked: 30_000, errors: 0 });
+    expect(r.commits).toBeDefined();
+    expect(r.commits!.count).toBeGreaterThanOrEqual(2);
+    expect(r.commits!.p50Ms <= r.commits!.p99Ms && r.commits!.p99Ms <= r.commits!.maxMs).toBe(true);
+  }, 60_000);
+
   test('the report renders medians, the table, the targets and the chart', () => {
     const run = (client: string, workload: string, rps: number, cpu: number): RunRecord => ({
       client,
@@ -101,10 +110,13 @@ describe('bench/e2e smoke run (kafka-wire, null broker)', () => {
   });
 
   test('every workload and client is described, and scaling keeps the shape', () => {
-    expect(WORKLOADS.map((w) => w.id)).toEqual(['W1', 'W2', 'W3', 'W4', 'W5-lz4', 'W5-zstd']);
+    expect(WORKLOADS.map((w) => w.id)).toEqual(['W1', 'W2', 'W3', 'W4', 'W5-lz4', 'W5-zstd', 'W6-txn']);
     expect(scaled(WORKLOADS[0], 10).records).toBe(100_000);
     expect(CLIENTS.map((c) => c.name)).toEqual(['kafka-wire', 'kafkajs', 'platformatic', 'node-rdkafka', 'confluent', 'java', 'java-perf']);
     expect(CLIENTS.find((c) => c.name === 'java-perf')!.unsupported(WORKLOADS[0])).toMatch(/no keys/);
     expect(CLIENTS.find((c) => c.name === 'kafka-wire')!.unsupported(WORKLOADS[5])).toBeNull();
+    const txn = WORKLOADS.find((w) => w.id === 'W6-txn')!;
+    expect(txn.transactional).toEqual({ commitEveryMs: 100 });
+    expect(CLIENTS.filter((c) => c.unsupported(txn) === null).map((c) => c.name)).toEqual(['kafka-wire', 'java']);
   });
 });

@@ -25,7 +25,13 @@ import java.util.concurrent.locks.LockSupport;
  *
  *   java -cp ... kafkawire.bench.E2eProducer bootstrap=H:P topic=T records=N size=B
  *        keyed=true|false compression=none|lz4|zstd rate=R(records/s, 0 = as fast as possible)
- *        latency=true|false  [prop.X=Y ...]
+ *        latency=true|false  [transactionalId=ID commitEveryMs=M]  [prop.X=Y ...]
+ *
+ * With transactionalId, the records go in transactions: initTransactions() and a first
+ * transaction around the warm-up record, then a commitTransaction() (which blocks the sending
+ * thread until the commit is done) whenever commitEveryMs have passed since the open
+ * transaction began, checked before each send(); the last transaction is committed at the end
+ * (in place of flush()). The commits of the timed part and how long each took are reported.
  *
  * CPU is the whole JVM's (every thread: sender, JIT, GC) from the first timed send() to the
  * end of flush(), as OperatingSystemMXBean reports it; peak RSS is VmHWM.
@@ -43,6 +49,8 @@ public final class E2eProducer {
         boolean keyed = Boolean.parseBoolean(a.getOrDefault("keyed", "true"));
         double rate = Double.parseDouble(a.getOrDefault("rate", "0"));
         boolean latency = Boolean.parseBoolean(a.getOrDefault("latency", "false"));
+        String transactionalId = a.get("transactionalId");
+        long commitEveryNs = Long.parseLong(a.getOrDefault("commitEveryMs", "100")) * 1_000_000L;
 
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, a.get("bootstrap"));
@@ -53,6 +61,7 @@ public final class E2eProducer {
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, a.getOrDefault("compression", "none"));
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        if (transactionalId != null) props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         for (Map.Entry<String, String> e : a.entrySet()) {
             if (e.getKey().startsWith("prop.")) props.put(e.getKey().substring(5), e.getValue());
         }
@@ -67,7 +76,19 @@ public final class E2eProducer {
 
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
             // Connection, metadata and producer id first, as every driver does.
+            if (transactionalId != null) {
+                producer.initTransactions();
+                producer.beginTransaction();
+            }
             producer.send(new ProducerRecord<>(topic, keyed ? keys[0] : null, values[0])).get();
+            long[] commitNs = transactionalId != null ? new long[records / 16 + 64] : null;
+            int commits = 0;
+            long txnBegan = 0;
+            if (transactionalId != null) {
+                producer.commitTransaction();
+                producer.beginTransaction();
+                txnBegan = System.nanoTime();
+            }
             long cpu0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
             org.apache.kafka.clients.producer.Callback shared = (md, err) -> {
@@ -75,6 +96,17 @@ public final class E2eProducer {
                 else acked.incrementAndGet();
             };
             for (int i = 0; i < records; i++) {
+                if (commitNs != null) {
+                    long now = System.nanoTime();
+                    if (now - txnBegan >= commitEveryNs) {
+                        producer.commitTransaction();
+                        long end = System.nanoTime();
+                        if (commits < commitNs.length) commitNs[commits] = end - now;
+                        commits++;
+                        producer.beginTransaction();
+                        txnBegan = end;
+                    }
+                }
                 if (rate > 0) {
                     long due = t0 + (long) (i * 1e9 / rate);
                     long now;
@@ -93,7 +125,14 @@ public final class E2eProducer {
                     producer.send(r, shared);
                 }
             }
-            producer.flush();
+            if (commitNs != null) {
+                long now = System.nanoTime();
+                producer.commitTransaction();
+                if (commits < commitNs.length) commitNs[commits] = System.nanoTime() - now;
+                commits++;
+            } else {
+                producer.flush();
+            }
             long t1 = System.nanoTime();
             long cpu1 = os.getProcessCpuTime();
             StringBuilder out = new StringBuilder();
@@ -107,6 +146,12 @@ public final class E2eProducer {
                 out.append(String.format(Locale.ROOT, ",\"latencyMs\":{\"p50\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f}",
                     pct(sorted, 0.5) / 1000.0, pct(sorted, 0.99) / 1000.0, pct(sorted, 0.999) / 1000.0, sorted[sorted.length - 1] / 1000.0));
             }
+            if (commitNs != null) {
+                long[] sorted = Arrays.copyOf(commitNs, Math.min(commits, commitNs.length));
+                Arrays.sort(sorted);
+                out.append(String.format(Locale.ROOT, ",\"commits\":{\"count\":%d,\"p50Ms\":%.3f,\"p99Ms\":%.3f,\"maxMs\":%.3f}",
+                    commits, pct(sorted, 0.5) / 1e6, pct(sorted, 0.99) / 1e6, sorted[sorted.length - 1] / 1e6));
+            }
             out.append('}');
             System.out.println(out);
         }
@@ -114,6 +159,11 @@ public final class E2eProducer {
 
     /** Nearest-rank percentile of ascending values. */
     static double pct(int[] sorted, double q) {
+        int rank = (int) Math.ceil(q * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    static double pct(long[] sorted, double q) {
         int rank = (int) Math.ceil(q * sorted.length);
         return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
     }
