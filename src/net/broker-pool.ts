@@ -132,6 +132,15 @@ export class BrokerPool {
     return !!s && !s.connecting && this.clock.now() >= s.reconnectAtMs;
   }
 
+  /**
+   * Failed connection attempts to `nodeId` since its last successful one; -1 when the node is
+   * not known (metadata dropped it, or it never was).
+   */
+  connectFailures(nodeId: number): number {
+    const s = this.nodes.get(nodeId);
+    return s ? s.failures : -1;
+  }
+
   /** ms until `nodeId` may be tried again (0 when it may now). */
   reconnectDelayMs(nodeId: number): number {
     const s = this.nodes.get(nodeId);

@@ -441,6 +441,14 @@ export class TransactionManager {
     }
     const conn = this.pool.ready(node);
     if (!conn) {
+      if (next.coordinator && this.pool.connectFailures(node) !== 0) {
+        // The coordinator cannot be reached (its broker died) or left the cluster: look it up
+        // again and retry after the backoff (Java's Sender.maybeFindCoordinatorAndRetry). Its
+        // partitions move once the broker's session expires, and then the answer names another.
+        next.notBeforeMs = now + this.opts.retryBackoffMs;
+        this.lookupCoordinator(next.coordinator, next.coordinatorKey);
+        return 0;
+      }
       const delay = this.pool.reconnectDelayMs(node);
       return delay > 0 ? delay : Infinity; // connecting: the pool wakes us
     }

@@ -404,6 +404,25 @@ describe('coordinator errors are retried (InitProducerIdHandler, AddPartitionsTo
     });
   });
 
+  test('the coordinator dies (connections refused): FindCoordinator again, and the EndTxn goes to the coordinator it names (Sender.maybeFindCoordinatorAndRetry)', async () => {
+    const h = start({}, { nodes: [0, 1], topics: { t: { partitions: 2, leaders: [1, 1] } }, coordinator: 0 });
+    await h.init();
+    h.producer.beginTransaction();
+    h.send('a', 0);
+    await h.clock.advanceUntil(() => h.settledAt.has('a'), { what: 'record a' });
+    // Node 0 dies; its transactions move to node 1 (as once the controller fences it).
+    h.net.refuseConnections(0);
+    h.net.disconnect(0);
+    h.net.coordinator = 1;
+    const finds = h.reqs('FindCoordinator').length;
+    const w = await h.complete(h.producer.commitTransaction(), 'commitTransaction');
+    expect(w.ok).toBe(true);
+    expect(h.reqs('FindCoordinator').length).toBeGreaterThan(finds);
+    const ends = h.reqs('EndTxn');
+    expect(ends).toHaveLength(1);
+    expect(ends[0]).toMatchObject({ nodeId: 1 });
+  });
+
   describe.each([
     ['COORDINATOR_LOAD_IN_PROGRESS', ErrorCode.COORDINATOR_LOAD_IN_PROGRESS],
     ['CONCURRENT_TRANSACTIONS', ErrorCode.CONCURRENT_TRANSACTIONS],
