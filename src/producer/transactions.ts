@@ -197,7 +197,7 @@ export interface TransactionHooks {
   hasIncomplete(): boolean;
   /** Fails the records not yet in a request (an aborting or failed transaction). */
   abortUndrained(err: Error): void;
-  /** The cluster's brokers from metadata, when a coordinator's address is needed. */
+  /** Runs the sender's loop soon (a request to send, an answer handled). */
   wakeup(): void;
   emit?(event: string, payload: unknown): void;
 }
@@ -250,19 +250,12 @@ export class TransactionManager {
     return this.state === 'abortable-error' || this.state === 'fatal-error';
   }
 
-  get isCompleting(): boolean {
-    return this.state === 'committing' || this.state === 'aborting';
-  }
-
-  get hasOngoingTransaction(): boolean {
-    return this.state === 'in-transaction' || this.state === 'committing' || this.state === 'aborting' || this.state === 'abortable-error';
-  }
-
   // --- public operations (KafkaProducer) ----------------------------------------------------
 
   initTransactions(): Promise<void> {
     return this.cachedOperation('initTransactions', 'initializing', () => {
       this.throwIfFatal();
+      if (this.state !== 'uninitialized') throw this.wrongState('initTransactions', 'it has completed already');
       this.transitionTo('initializing');
       const result = new OperationResult('initTransactions');
       this.enqueue(this.initProducerIdRequest(result, false));
@@ -278,8 +271,9 @@ export class TransactionManager {
   }
 
   /**
-   * commitTransaction after flush: the producer has waited for every record of the
-   * transaction; a failed one left the transaction in abortable-error.
+   * commitTransaction: EndTxn(commit) is queued at once and goes once every record of the
+   * transaction has its outcome (the producer flushes meanwhile); a record that fails before
+   * then makes the commit fail with the transaction's error.
    */
   beginCommit(): Promise<void> {
     return this.cachedOperation('commitTransaction', 'committing', () => {
