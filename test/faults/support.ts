@@ -402,7 +402,14 @@ export async function waitForFullIsr(verifier: Verifier, topic: string, replicas
   try {
     await waitUntil(
       async () => {
-        const d = await verifier.describeTopic(topic, { timeoutMs: 10_000 });
+        let d;
+        try {
+          d = await verifier.describeTopic(topic, { timeoutMs: 10_000 });
+        } catch (e) {
+          // Right after a broker restart the answer may be an error (an unknown topic on 3.9): ask again.
+          last = (e as Error).message;
+          return false;
+        }
         last = JSON.stringify(d.partitions.map((p) => ({ p: p.partition, leader: p.leader, isr: p.isr })));
         return d.partitions.length > 0 && d.partitions.every((p) => p.leader !== null && p.isr.length === replicas);
       },
