@@ -14,13 +14,18 @@ execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', pat
   stdio: 'inherit',
 });
 
-const cjsEntry = path.join(dist, 'cjs', 'index.js');
-const names = Object.keys(require(cjsEntry)).filter((n) => n !== 'default' && n !== '__esModule');
+// One ESM file per entry point of package.json's "exports": the main one and kafka-wire/otel.
 fs.mkdirSync(path.join(dist, 'esm'), { recursive: true });
-fs.writeFileSync(
-  path.join(dist, 'esm', 'index.mjs'),
-  `import cjs from '../cjs/index.js';\nexport const {\n${names.map((n) => `  ${n},`).join('\n')}\n} = cjs;\nexport default cjs;\n`,
-);
-fs.writeFileSync(path.join(dist, 'esm', 'index.d.mts'), `export * from '../cjs/index.js';\n`);
+const counts = [];
+for (const entry of ['index', 'otel']) {
+  const cjsEntry = path.join(dist, 'cjs', `${entry}.js`);
+  const names = Object.keys(require(cjsEntry)).filter((n) => n !== 'default' && n !== '__esModule');
+  fs.writeFileSync(
+    path.join(dist, 'esm', `${entry}.mjs`),
+    `import cjs from '../cjs/${entry}.js';\nexport const {\n${names.map((n) => `  ${n},`).join('\n')}\n} = cjs;\nexport default cjs;\n`,
+  );
+  fs.writeFileSync(path.join(dist, 'esm', `${entry}.d.mts`), `export * from '../cjs/${entry}.js';\n`);
+  counts.push(`${entry}: ${names.length} exports`);
+}
 fs.writeFileSync(path.join(dist, 'cjs', 'package.json'), '{ "type": "commonjs" }\n');
-console.log(`built dist/cjs and dist/esm (${names.length} exports)`);
+console.log(`built dist/cjs and dist/esm (${counts.join(', ')})`);

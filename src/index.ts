@@ -3,8 +3,22 @@
  */
 export { KafkaProducer } from './producer/kafka-producer';
 export type { CloseOptions, ProducerInternals } from './producer/kafka-producer';
+export type {
+  ProducerEvents,
+  ProducerEventName,
+  ProducerEventListener,
+  RequestEvent,
+  RetryEvent,
+  BatchErrorEvent,
+  ProducerIdEvent,
+  CoordinatorEvent,
+  TransactionRequestEvent,
+  TransactionErrorEvent,
+} from './producer/events';
+export type { ProducerMetricGroups, TopicMetrics, NodeMetrics, MetricsOptions } from './producer/metrics';
 export type { ProducerOptions, ProducerConfig, CompressionName, BuiltInPartitionerName, Acks, SaslOptions } from './producer/config';
 export { CONFIG_DEFS } from './producer/config';
+export type { Logger } from './logger';
 export type { ProducerRecord, RecordMetadata, Header, SendCallback } from './producer/record';
 export type { PartitionInfo } from './producer/metadata';
 export { stringSerializer, bytesSerializer, jsonSerializer, defaultSerializer } from './producer/serializers';
@@ -15,3 +29,6 @@ export * from './protocol/errors';
 export { Connection } from './net/connection';
 export type { ConnectionOptions, RequestOptions } from './net/connection';
 export * as protocol from './protocol/public';
+export { channels } from './tracing';
+export type { SendContext, ProduceRequestMessage, ProduceResponseMessage, ConnectionMessage } from './tracing';
+export type { ProducerInterceptor } from './producer/interceptors';

@@ -10,12 +10,20 @@
  *   does not keep the Node process alive.
  * - Backoff deadlines, idle checks and every connection's timeouts use the owner's Clock;
  *   connections open their byte streams through the owner's TransportFactory, if any.
+ * - Each node's last failed connection attempt is kept (until one succeeds), so a timeout can
+ *   say which brokers could not be reached and why (connectionFailures, lastConnectError).
+ * - A broker that cannot be reached or authenticated is a warn log line, rate-limited per
+ *   broker address (a bootstrap entry and the node id metadata gives it share one): the first
+ *   failure, then again only when the reason changes (ECONNREFUSED to ENOTFOUND, say) or
+ *   after warnIntervalMs (max(30 s, reconnect.backoff.max.ms)) of failing with the same
+ *   reason; the line counts the failed attempts since. Back to reachable is one info line.
  *
  * Locality: sender loop.
  */
 import type * as tls from 'node:tls';
 import { exponentialBackoff } from './backoff';
 import { Clock, systemClock } from './clock';
+import { failureReason, ProducerLog } from '../logger';
 import { Connection, TransportFactory } from './connection';
 
 /** Where a broker listens ("[v6addr]" hosts are kept without brackets). */
@@ -48,6 +56,30 @@ export interface BrokerPoolOptions {
   onConnected?: (conn: Connection) => Promise<void>;
   /** A connection attempt failed (TCP, TLS, ApiVersions or onConnected), with its error. */
   onConnectFailed?: (nodeId: number, err: Error) => void;
+  /** Where connection trouble is logged. Default: nowhere. */
+  log?: ProducerLog;
+}
+
+/** Shortest time between two warn lines about one broker failing for the same reason. */
+export const MIN_WARN_INTERVAL_MS = 30_000;
+
+/** A node whose last connection attempt failed. */
+export interface ConnectionFailure {
+  /** host:port */
+  readonly address: string;
+  readonly nodeId: number;
+  readonly error: Error;
+  readonly atMs: number;
+}
+
+/** Per broker address: the last warn line about it, and failures since. */
+interface WarnState {
+  atMs: number;
+  reason: string;
+  /** Failed attempts since the warn line. */
+  suppressed: number;
+  /** Failed attempts since the broker was last reachable. */
+  failures: number;
 }
 
 interface NodeState {
@@ -56,6 +88,9 @@ interface NodeState {
   failures: number;
   reconnectAtMs: number;
   connecting: boolean;
+  /** The error of the last connection attempt while it failed; null once one succeeds. */
+  lastError: Error | null;
+  lastErrorAtMs: number;
 }
 
 export class BrokerPool {
@@ -65,6 +100,9 @@ export class BrokerPool {
   private closed = false;
   private readonly clock: Clock;
   private readonly random: () => number;
+  private readonly log: ProducerLog;
+  private readonly warnIntervalMs: number;
+  private readonly warned = new Map<string, WarnState>();
   /** Called when a connection becomes ready or is lost (the sender wakes up). */
   onChange: () => void = () => {};
   /** Called when a connection closes or a connection attempt fails, before onChange. */
@@ -75,10 +113,12 @@ export class BrokerPool {
     for (const b of this.bootstrap) this.nodes.set(b.nodeId, this.newState(b));
     this.clock = opts.clock ?? systemClock;
     this.random = opts.random ?? Math.random;
+    this.log = opts.log ?? ProducerLog.silent;
+    this.warnIntervalMs = Math.max(MIN_WARN_INTERVAL_MS, opts.reconnectBackoffMaxMs);
   }
 
   private newState(address: BrokerNode): NodeState {
-    return { address, conn: null, failures: 0, reconnectAtMs: 0, connecting: false };
+    return { address, conn: null, failures: 0, reconnectAtMs: 0, connecting: false, lastError: null, lastErrorAtMs: 0 };
   }
 
   /** Updates the known brokers from metadata; connections to removed or moved brokers close. */
@@ -141,6 +181,37 @@ export class BrokerPool {
     return s ? s.failures : -1;
   }
 
+  /**
+   * The error of the last connection attempt to `nodeId` (a broker named by metadata, so
+   * nodeId >= 0) if that attempt failed; null when it succeeded, none was made or the node is
+   * not known.
+   */
+  lastConnectError(nodeId: number): Error | null {
+    if (nodeId < 0) return null;
+    return this.nodes.get(nodeId)?.lastError ?? null;
+  }
+
+  /**
+   * The nodes (bootstrap servers included) whose last connection attempt failed, one per
+   * address, the most recent failure first.
+   */
+  connectionFailures(): ConnectionFailure[] {
+    const byAddress = new Map<string, ConnectionFailure>();
+    for (const s of this.nodes.values()) {
+      if (!s.lastError) continue;
+      const address = addressOf(s.address);
+      const seen = byAddress.get(address);
+      if (!seen || seen.atMs < s.lastErrorAtMs) byAddress.set(address, { address, nodeId: s.address.nodeId, error: s.lastError, atMs: s.lastErrorAtMs });
+    }
+    return [...byAddress.values()].sort((a, b) => b.atMs - a.atMs);
+  }
+
+  /** Whether some connection is ready for requests. */
+  hasReadyConnection(): boolean {
+    for (const s of this.nodes.values()) if (s.conn && s.conn.state === 'ready') return true;
+    return false;
+  }
+
   /** ms until `nodeId` may be tried again (0 when it may now). */
   reconnectDelayMs(nodeId: number): number {
     const s = this.nodes.get(nodeId);
@@ -163,8 +234,16 @@ export class BrokerPool {
       connect: this.opts.connect,
     });
     s.conn = conn;
-    conn.on('close', () => {
+    let established = false;
+    conn.on('close', (reason?: Error) => {
       if (s.conn === conn) s.conn = null;
+      // A failed attempt is reported below; this is a connection that was in use.
+      if (established && !this.closed && this.log.enabled) {
+        this.log.debug(
+          { broker: addressOf(s.address), nodeId: s.address.nodeId, reason: reason ? failureReason(reason) : undefined, error: reason?.message },
+          'Connection to broker closed',
+        );
+      }
       if (!this.closed) this.onDisconnect(s.address.nodeId);
       this.onChange();
     });
@@ -176,6 +255,9 @@ export class BrokerPool {
           s.connecting = false;
           s.failures = 0;
           s.reconnectAtMs = 0;
+          s.lastError = null;
+          established = conn.state === 'ready';
+          this.noteReachable(s.address);
           conn.setReferenced(this.referenced);
           this.onChange();
         },
@@ -183,11 +265,43 @@ export class BrokerPool {
           s.connecting = false;
           s.failures++;
           s.reconnectAtMs = this.clock.now() + this.backoffMs(s.failures);
+          s.lastError = err;
+          s.lastErrorAtMs = this.clock.now();
           conn.close();
+          if (!this.closed) this.noteUnreachable(s.address, err);
           this.opts.onConnectFailed?.(s.address.nodeId, err);
           this.onChange();
         },
       );
+  }
+
+  /** A failed attempt: a warn line, unless one about the same reason went out lately (see the header). */
+  private noteUnreachable(node: BrokerNode, err: Error): void {
+    if (!this.log.enabled) return;
+    const address = addressOf(node);
+    const reason = failureReason(err);
+    const now = this.clock.now();
+    const w = this.warned.get(address);
+    if (w && w.reason === reason && now - w.atMs < this.warnIntervalMs) {
+      w.suppressed++;
+      w.failures++;
+      return;
+    }
+    const failures = (w?.failures ?? 0) + 1;
+    const fields: Record<string, unknown> = { broker: address, nodeId: node.nodeId, reason, error: err.message, failures };
+    if (node.nodeId < 0) fields.bootstrap = true;
+    if (w && w.suppressed > 0) fields.suppressed = w.suppressed;
+    this.log.warn(fields, `Cannot connect to broker ${address} (${describeNode(node.nodeId)}): ${reason}`);
+    this.warned.set(address, { atMs: now, reason, suppressed: 0, failures });
+  }
+
+  /** A successful attempt: one info line if the broker had been reported unreachable. */
+  private noteReachable(node: BrokerNode): void {
+    const address = addressOf(node);
+    const w = this.warned.get(address);
+    if (!w) return;
+    this.warned.delete(address);
+    this.log.info({ broker: address, nodeId: node.nodeId, failures: w.failures }, `Broker ${address} (${describeNode(node.nodeId)}) is reachable again`);
   }
 
   private backoffMs(failures: number): number {
@@ -268,4 +382,13 @@ export class BrokerPool {
     for (const s of this.nodes.values()) s.conn?.close();
     this.nodes.clear();
   }
+}
+
+/** host:port, with an IPv6 host in brackets. */
+function addressOf(node: BrokerAddress): string {
+  return node.host.includes(':') ? `[${node.host}]:${node.port}` : `${node.host}:${node.port}`;
+}
+
+function describeNode(nodeId: number): string {
+  return nodeId < 0 ? 'bootstrap server' : `node ${nodeId}`;
 }

@@ -250,7 +250,9 @@ export class Connection extends EventEmitter {
       };
       const t = this.clock.setTimeout(() => {
         socket.destroy();
-        reject(new ConnectionError(`connecting to ${this.address} timed out after ${this.connectTimeoutMs} ms`, { broker: this.address }));
+        // ETIMEDOUT, as the socket would say: the reason a log line or a timeout's message names.
+        const cause = Object.assign(new Error(`connect ETIMEDOUT ${this.address}`), { code: 'ETIMEDOUT' });
+        reject(new ConnectionError(`connecting to ${this.address} timed out after ${this.connectTimeoutMs} ms`, { broker: this.address, cause }));
       }, this.connectTimeoutMs);
       const onConnect = () => {
         this.clock.clearTimeout(t);

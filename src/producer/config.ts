@@ -1,6 +1,6 @@
 /**
  * Producer options: the Java client's defaults (Kafka 4.x), its property names, its
- * validation, and a few kafka-wire options of our own (ssl, sasl, serializer objects).
+ * validation, and a few kafka-wire options of our own (ssl, sasl, logger, serializer objects).
  *
  * Role: `resolveConfig(options)` turns what the user passed into a frozen ProducerConfig
  * with every option at its final value, or throws ConfigError.
@@ -29,12 +29,14 @@ import { CompressionType, type CompressionName } from '../protocol/records/compr
 import { isIPv6 } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 
+import { isLogger, type Logger } from '../logger';
 import { ConfigError } from '../protocol/errors';
+import type { ProducerInterceptor } from './interceptors';
 import type { Partitioner } from './partitioners/partitioner';
 import { defaultSerializer } from './serializers';
 import type { Serializer } from './serializers';
 
-export type { BrokerAddress, CompressionName };
+export type { BrokerAddress, CompressionName, Logger };
 
 export type Acks = 0 | 1 | -1;
 export type BuiltInPartitionerName = 'default' | 'round-robin' | 'consistent_random' | 'murmur2_random' | 'legacy';
@@ -78,7 +80,7 @@ export interface ProducerConfig<K = unknown, V = unknown> extends ResolvedTypes<
 
 /**
  * How a value is checked and converted. int and long are Java's (int32, and here the
- * safe-integer part of int64); list is bootstrap.servers; tls and sasl are ours.
+ * safe-integer part of int64); list is bootstrap.servers; tls, sasl and logger are ours.
  */
 export type ConfigValueType =
   | 'int'
@@ -91,7 +93,9 @@ export type ConfigValueType =
   | 'partitioner'
   | 'serializer'
   | 'tls'
-  | 'sasl';
+  | 'sasl'
+  | 'logger'
+  | 'interceptors';
 
 /**
  * The kinds of option, with the TypeScript type of what users pass (given) and of the
@@ -113,6 +117,10 @@ interface OptionKinds<K, V> {
   /** Resolved: the TLS options when TLS is on, else null. */
   tls: { given: boolean | ConnectionOptions; resolved: Readonly<ConnectionOptions> | null };
   sasl: { given: SaslOptions; resolved: Readonly<SaslOptions> | null };
+  /** Resolved: the user's logger (not copied), or null for none. */
+  logger: { given: Logger; resolved: Logger | null };
+  /** Resolved: a frozen copy of the list, or null for none (an empty list included). */
+  interceptors: { given: readonly ProducerInterceptor[]; resolved: readonly ProducerInterceptor[] | null };
 }
 type OptionKind = keyof OptionKinds<unknown, unknown>;
 
@@ -131,6 +139,8 @@ const KINDS: { readonly [T in OptionKind]: { readonly type: ConfigValueType; rea
   valueSerializer: { type: 'serializer', nullable: true },
   tls: { type: 'tls', nullable: true },
   sasl: { type: 'sasl', nullable: true },
+  logger: { type: 'logger', nullable: true },
+  interceptors: { type: 'interceptors', nullable: true },
 };
 
 /** An option's kind, in its type only (no such property exists at run time). */
@@ -450,6 +460,27 @@ const OPTIONS = {
     docDefault: 'off',
     description:
       'SASL authentication: { mechanism, username, password } with mechanism PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512. kafka-wire only (Java: sasl.mechanism and sasl.jaas.config).',
+  }),
+  /**
+   * Where the producer logs: an object shaped like pino's logger, with debug, info, warn and error methods called as
+   * (fields, message); child({ clientId }) is used when present. Unreachable or refusing brokers are warn, metadata
+   * changes and retries debug, fatal errors error. kafka-wire only (Java: its logging framework).
+   */
+  logger: option('logger', null, null, {
+    docDefault: 'silent',
+    description:
+      "Where the producer logs: an object shaped like pino's logger, with debug, info, warn and error methods called as (fields, message); child({ clientId }) is used when present. Unreachable or refusing brokers are warn, metadata changes and retries debug, fatal errors error. kafka-wire only (Java: its logging framework).",
+  }),
+  /**
+   * Producer interceptors, as Java's ProducerInterceptor: [{ onSend?(record), onAcknowledgement?(metadata, error) }].
+   * onSend runs in send() before serialization and may return a replacement record; onAcknowledgement runs for
+   * every record's outcome, before its callback or promise. One that throws is skipped and reported (logger, else a
+   * process warning). kafka-wire only (Java: interceptor.classes).
+   */
+  interceptors: option('interceptors', null, null, {
+    docDefault: 'none',
+    description:
+      'Producer interceptors, as Java\'s ProducerInterceptor: [{ onSend?(record), onAcknowledgement?(metadata, error) }]. onSend runs in send() before serialization and may return a replacement record; onAcknowledgement runs for every record\'s outcome, before its callback or promise. One that throws is skipped and reported (logger, else a process warning). kafka-wire only (Java: interceptor.classes).',
   }),
 };
 
@@ -788,6 +819,8 @@ const PARSERS: {
   serializer: { expected: 'an object with a serialize(topic, data) method', parse: (_d, key, raw) => toSerializer(key, raw) },
   tls: { expected: 'a boolean or a tls.ConnectionOptions object', parse: (_d, key, raw) => toTls(key, raw) },
   sasl: { expected: 'an object { mechanism, username, password }', parse: (_d, key, raw) => toSasl(key, raw) },
+  logger: { expected: 'an object with debug, info, warn and error methods', parse: (_d, key, raw) => toLogger(key, raw) },
+  interceptors: { expected: 'an array of objects with onSend and/or onAcknowledgement methods', parse: (_d, key, raw) => toInterceptors(key, raw) },
 };
 
 /** Checks one value and converts it to its resolved type. `javaStyle`: given under the Java name. */
@@ -941,6 +974,26 @@ function toSasl(key: string, raw: unknown): Readonly<SaslOptions> | null {
     }
   }
   return Object.freeze({ ...(s as unknown as SaslOptions) });
+}
+
+function toInterceptors(key: string, raw: unknown): readonly ProducerInterceptor[] | null {
+  if (raw === null) return null;
+  const expected = 'an array of objects with onSend and/or onAcknowledgement methods';
+  if (!Array.isArray(raw)) throw typeError(key, expected, raw);
+  raw.forEach((it: unknown, i) => {
+    const ok =
+      typeof it === 'object' &&
+      it !== null &&
+      ['onSend', 'onAcknowledgement'].every((m) => (it as Record<string, unknown>)[m] === undefined || typeof (it as Record<string, unknown>)[m] === 'function');
+    if (!ok) throw typeError(key, `${expected}, whose onSend and onAcknowledgement, if present, are functions (element ${i} is not)`, it);
+  });
+  return raw.length === 0 ? null : Object.freeze(raw.slice() as ProducerInterceptor[]);
+}
+
+function toLogger(key: string, raw: unknown): Logger | null {
+  if (raw === null) return null;
+  if (isLogger(raw)) return raw;
+  throw typeError(key, 'an object with debug, info, warn and error methods (a pino-style logger)', raw);
 }
 
 

@@ -349,11 +349,15 @@ export class IdempotenceManager {
     if (i >= 0) p.inFlight.splice(i, 1);
   }
 
+  /** Told once, when the manager becomes fatal (the producer logs it). */
+  onFatal: ((err: Error) => void) | null = null;
+
   /** Fatal state (e.g. fenced, authorization): every later send fails with `err`. */
   fail(err: Error): void {
     if (this.state === 'fatal') return; // the first fatal error is the one every send reports
     this.transitionTo('fatal');
     this.fatalError = err;
+    this.onFatal?.(err);
   }
 
 }

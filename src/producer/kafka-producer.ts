@@ -16,6 +16,7 @@
  *   process.exit() before flush() can lose records that were accepted.
  */
 import { EventEmitter } from 'node:events';
+import { failureReason, ProducerLog } from '../logger';
 import { BrokerPool } from '../net/broker-pool';
 import { Clock, systemClock, TimerHandle } from '../net/clock';
 import type { TransportFactory } from '../net/connection';
@@ -43,7 +44,8 @@ import { ProducerConfig, ProducerOptions, resolveConfig } from './config';
 import { metadataTopicAction, TOPIC_FAIL_SENDS } from './error-actions';
 import { IdempotenceManager } from './idempotence';
 import { PartitionInfo, ProducerMetadata } from './metadata';
-import { ProducerMetrics } from './metrics';
+import { MetricsGauges, MetricsOptions, ProducerMetricGroups, ProducerMetrics } from './metrics';
+import type { EmitEvent, ProducerEventListener, ProducerEventName, ProducerEvents } from './events';
 import { partitionForKey } from './partitioners/murmur2';
 import { partitionerFor } from './partitioners';
 import type { Partitioner } from './partitioners/partitioner';
@@ -52,6 +54,9 @@ import { AppendOutcome, PendingSend, SendQueue } from './send-queue';
 import { Completion, PromiseSlot, settle } from './producer-batch';
 import type { Header, ProducerRecord, RecordMetadata, SendCallback } from './record';
 import { Sender } from './sender';
+import { InterceptorErrorReporter, interceptSend, ProducerInterceptor } from './interceptors';
+import { SendObserver } from './send-observer';
+import { connectionChannel, isSendTraced, reportConnectFailed, sendContextOf, traceSendSync } from '../tracing';
 import { ConsumerGroupMetadata, TransactionManager, TransactionOffset, validateOffsets } from './transactions';
 
 /** Test seams: a fake clock, a scripted network, and deterministic random sources in [0, 1). */
@@ -92,10 +97,28 @@ function captureSlot(resolve: (md: RecordMetadata) => void, reject: (err: Error)
   capturedSlot = { resolve, reject };
 }
 
+/**
+ * Typed events: on/once/off/emit take a name from ProducerEvents and that event's payload
+ * (declaration merging with the class below; at run time these are EventEmitter's methods).
+ */
+export interface KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> {
+  on<E extends ProducerEventName>(event: E, listener: ProducerEventListener<E>): this;
+  addListener<E extends ProducerEventName>(event: E, listener: ProducerEventListener<E>): this;
+  prependListener<E extends ProducerEventName>(event: E, listener: ProducerEventListener<E>): this;
+  once<E extends ProducerEventName>(event: E, listener: ProducerEventListener<E>): this;
+  prependOnceListener<E extends ProducerEventName>(event: E, listener: ProducerEventListener<E>): this;
+  off<E extends ProducerEventName>(event: E, listener: ProducerEventListener<E>): this;
+  removeListener<E extends ProducerEventName>(event: E, listener: ProducerEventListener<E>): this;
+  removeAllListeners(event?: ProducerEventName): this;
+  emit<E extends ProducerEventName>(event: E, payload: ProducerEvents[E]): boolean;
+  listenerCount<E extends ProducerEventName>(event: E, listener?: ProducerEventListener<E>): number;
+}
 
 export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> extends EventEmitter {
   readonly config: ProducerConfig<K, V>;
   private readonly clock: Clock;
+  /** The `logger` option, through child({ clientId }) when it has child(); silent without one. */
+  private readonly log: ProducerLog;
   /** The codec's id (CompressionType). */
   private readonly compression: number;
   private readonly metadata: ProducerMetadata;
@@ -134,11 +157,15 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
   private closePromise: Promise<void> | null = null;
   /** Set when the codec's package cannot be loaded: every send fails with it. */
   private codecError: Error | null = null;
+  /** The `interceptors` option; null when there are none (send() then checks nothing more). */
+  private readonly interceptors: readonly ProducerInterceptor[] | null;
 
   constructor(options: ProducerOptions<K, V>, internals: ProducerInternals = {}) {
     super();
     this.config = resolveConfig(options);
     const c = this.config;
+    this.log = ProducerLog.of(c.logger, { clientId: c.clientId });
+    this.interceptors = c.interceptors;
     this.clock = internals.clock ?? systemClock;
     const random = internals.random ?? Math.random;
     const compression = CompressionType[c.compressionType];
@@ -150,12 +177,14 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       c.compressionType === 'gzip' ? c.compressionGzipLevel : c.compressionType === 'lz4' ? c.compressionLz4Level : c.compressionType === 'zstd' ? c.compressionZstdLevel : undefined;
     this.partitioner = partitionerFor(c.partitioner);
     this.idempotence = c.enableIdempotence ? new IdempotenceManager() : null;
+    if (this.idempotence) this.idempotence.onFatal = (err) => this.logFatal(err);
     this.metadata = new ProducerMetadata({
       metadataMaxAgeMs: c.metadataMaxAgeMs,
       metadataMaxIdleMs: c.metadataMaxIdleMs,
       retryBackoffMs: c.retryBackoffMs,
       retryBackoffMaxMs: c.retryBackoffMaxMs,
       random: internals.jitter,
+      log: this.log,
     });
     this.pool = new BufferPool(c.bufferMemory, c.batchSize, this.clock);
     const sasl = c.sasl;
@@ -171,12 +200,14 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       // SASL runs on every new connection after ApiVersions, before any other request.
       onConnected: sasl ? (conn) => authenticate(conn, sasl) : undefined,
       onConnectFailed: (nodeId, err) => {
+        if (connectionChannel.hasSubscribers) this.publishConnectFailed(nodeId, err);
         const authError = authenticationFailureOf(err);
         if (authError) this.failOnAuthenticationError(nodeId, authError);
       },
       clock: this.clock,
       connect: internals.connect,
       random,
+      log: this.log,
     });
     this.accumulator = new RecordAccumulator(
       {
@@ -203,7 +234,8 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       fail: (p, err) => this.finishPending(p, err),
       wakeSender: () => this.sender.wakeup(),
     });
-    const emit = (event: string, payload: unknown) => {
+    const emit: EmitEvent = (event, payload) => {
+      if (this.log.enabled) this.logEvent(event, payload);
       if (this.listenerCount(event) > 0) this.emit(event, payload);
     };
     if (c.transactionalId !== null) {
@@ -278,6 +310,44 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
   send(record: ProducerRecord<K, V>): Promise<RecordMetadata>;
   send(record: ProducerRecord<K, V>, callback: SendCallback): void;
   send(record: ProducerRecord<K, V>, callback?: SendCallback): Promise<RecordMetadata> | void {
+    // One check when nobody observes sends: no context, no wrapper, no closure.
+    if (this.interceptors === null && !isSendTraced()) return this.doSend(record, callback, null);
+    return this.observedSend(record, callback);
+  }
+
+  /**
+   * A send with interceptors or `kafka-wire:send` subscribers: onSend may replace the record,
+   * then the channel's start/end surround the synchronous part (a start subscriber may replace
+   * the headers), and a SendObserver stands before the record's callback or promise.
+   */
+  private observedSend(record: ProducerRecord<K, V>, callback: SendCallback | undefined): Promise<RecordMetadata> | void {
+    if (record === null || typeof record !== 'object') return this.doSend(record, callback, null);
+    const interceptors = this.interceptors;
+    if (interceptors !== null) record = interceptSend(interceptors, record, this.reportInterceptorError);
+    const observer = new SendObserver(record, interceptors, this.reportInterceptorError);
+    if (!isSendTraced()) return this.doObservedSend(record, callback, observer);
+    const ctx = sendContextOf(record);
+    observer.ctx = ctx;
+    return traceSendSync(ctx, (c) => this.doObservedSend(c.headers === record.headers ? record : { ...record, headers: c.headers }, callback, observer));
+  }
+
+  private doObservedSend(record: ProducerRecord<K, V>, callback: SendCallback | undefined, observer: SendObserver): Promise<RecordMetadata> | void {
+    try {
+      return this.doSend(record, callback, observer);
+    } catch (err) {
+      observer.thrown(err);
+      throw err;
+    }
+  }
+
+  /** Reports an interceptor that threw (it was skipped): to the logger, else as a process warning. */
+  private readonly reportInterceptorError: InterceptorErrorReporter = (method, index, err) => {
+    const message = `interceptor ${index} threw in ${method} and was skipped: ${(err as Error)?.message ?? err}`;
+    if (this.log.enabled) this.log.warn({ interceptor: index, method, error: err }, message);
+    else process.emitWarning(new KafkaError(message, { cause: err }));
+  };
+
+  private doSend(record: ProducerRecord<K, V>, callback: SendCallback | undefined, observer: SendObserver | null): Promise<RecordMetadata> | void {
     if (this.closed) throw new ProducerClosedError('Cannot send after the producer has been closed.');
     if (record === null || typeof record !== 'object') throw new InvalidArgumentError('send() takes a record object: { topic, value, key?, partition?, timestamp?, headers? }');
     const { topic } = record;
@@ -305,6 +375,10 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       promise = new Promise<RecordMetadata>(captureSlot);
       completion = capturedSlot!;
       capturedSlot = null;
+    }
+    if (observer !== null) {
+      observer.inner = completion;
+      completion = observer;
     }
     const now = this.clock.now();
     // The common case appends at once through a reused scratch object; only a send that has
@@ -445,14 +519,47 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
   }
 
   private metadataTimeout(p: PendingSend): Error {
-    const last = this.metadata.lastError(p.topic);
-    const cause = last ? brokerErrorFor(last.code, last.message) : undefined;
     const info = this.metadata.cluster.topics.get(p.topic);
     const msg =
       p.partition !== null && info
-        ? `Partition ${p.partition} of topic ${p.topic} with partition count ${info.partitions.length} is not present in metadata after ${this.config.maxBlockMs} ms.`
-        : `Topic ${p.topic} not present in metadata after ${this.config.maxBlockMs} ms.`;
-    return new TimeoutError(msg, { cause });
+        ? `Partition ${p.partition} of topic ${p.topic} with partition count ${info.partitions.length} is not present in metadata after ${this.config.maxBlockMs} ms`
+        : `Topic ${p.topic} not present in metadata after ${this.config.maxBlockMs} ms`;
+    return this.metadataTimeoutError(p.topic, msg);
+  }
+
+  /**
+   * A TimeoutError waiting for metadata (send() and partitionsFor()). Its cause is the topic's
+   * last metadata error when there is one, else the last failed connection attempt (refused,
+   * DNS, TLS, authentication); its message names the brokers that could not be reached.
+   */
+  private metadataTimeoutError(topic: string, msg: string): TimeoutError {
+    const last = this.metadata.lastError(topic);
+    let cause: Error | undefined = last ? brokerErrorFor(last.code, last.message) : undefined;
+    const failures = this.brokers.connectionFailures();
+    if (failures.length === 0) return new TimeoutError(`${msg}.`, { cause });
+    const list = failures.map((f) => `${f.address} (${failureReason(f.error)})`).join(', ');
+    cause ??= failures[0].error;
+    const where = this.brokers.hasReadyConnection() ? `could not reach ${list}` : `no broker could be reached: ${list}`;
+    return new TimeoutError(`${msg}; ${where}`, { cause });
+  }
+
+  /** Debug lines for producer ids, epoch bumps and retries (the same hook as the events). */
+  private logEvent(event: string, payload: unknown): void {
+    if (event === 'retry') {
+      const r = payload as { topic: string; partition: number; attempt: number; error: string };
+      this.log.debug({ topic: r.topic, partition: r.partition, attempt: r.attempt, error: r.error }, `Retrying a batch for ${r.topic}-${r.partition} after ${r.error}`);
+    } else if (event === 'epochBump' || event === 'producerId') {
+      const r = payload as { producerId: number; epoch: number };
+      const what = event === 'epochBump' ? 'Producer epoch bumped' : 'Producer id obtained';
+      this.log.debug({ producerId: r.producerId, epoch: r.epoch }, `${what}: producer id ${r.producerId}, epoch ${r.epoch}`);
+    }
+  }
+
+  /** The producer cannot go on (fenced, not authorized, unsupported): one error line. */
+  private logFatal(err: Error): void {
+    const fields: Record<string, unknown> = { err, code: (err as KafkaError).code };
+    if (this.config.transactionalId !== null) fields.transactionalId = this.config.transactionalId;
+    this.log.error(fields, `Producer failed fatally; only close() works from now on: ${err.message}`);
   }
 
   /**
@@ -466,6 +573,12 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     for (const w of this.metadataWaiters.splice(0)) w.reject(err);
     // Only that node's batches: the others' leaders may accept us.
     this.sender.failQueuedForNode(nodeId, err);
+  }
+
+  /** `kafka-wire:connection` connect-failed: the address from the bootstrap list or metadata. */
+  private publishConnectFailed(nodeId: number, err: Error): void {
+    const address = nodeId < 0 ? this.config.bootstrapServers[-nodeId - 1] : this.metadata.cluster.brokers.get(nodeId);
+    reportConnectFailed(nodeId, address?.host ?? '', address?.port ?? -1, err);
   }
 
   /** Settles a send that never reached a batch. */
@@ -493,7 +606,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
         w.resolve(info.partitions.slice());
       } else if (now >= w.deadlineMs) {
         this.metadataWaiters.splice(i, 1);
-        w.reject(new TimeoutError(`Topic ${w.topic} not present in metadata after ${this.config.maxBlockMs} ms.`));
+        w.reject(this.metadataTimeoutError(w.topic, `Topic ${w.topic} not present in metadata after ${this.config.maxBlockMs} ms`));
       } else i++;
     }
   }
@@ -692,9 +805,16 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     });
   }
 
-  /** Java-named metrics (record-send-total, batch-size-avg, request-latency-avg, ...). */
-  metrics(): Record<string, number> {
-    return this.metricsRegistry.snapshot({
+  /**
+   * Java-named metrics (record-send-total, batch-size-avg, request-latency-avg, ...) as one
+   * flat object. With `{ grouped: true }`: `{ producer, topics, nodes }`, where `producer` is
+   * that flat object and `topics` / `nodes` hold Java's per-topic and per-broker figures.
+   */
+  metrics(options?: { grouped?: false }): Record<string, number>;
+  metrics(options: { grouped: true }): ProducerMetricGroups;
+  metrics(options: MetricsOptions): Record<string, number> | ProducerMetricGroups;
+  metrics(options?: MetricsOptions): Record<string, number> | ProducerMetricGroups {
+    const gauges: MetricsGauges = {
       bufferTotalBytes: this.pool.totalMemory,
       bufferAvailableBytes: this.pool.availableMemory,
       waitingSends: this.sends.length,
@@ -703,7 +823,9 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       batchesInFlight: this.sender.inFlightBatchCount,
       recordsQueued: this.accumulator.queuedRecordCount(),
       incompleteBatches: this.accumulator.incomplete.size,
-    });
+    };
+    if (!options?.grouped) return this.metricsRegistry.snapshot(gauges);
+    return this.metricsRegistry.groupedSnapshot(gauges, (node) => this.brokers.connectionFor(node)?.inFlightCount ?? 0);
   }
 }
 

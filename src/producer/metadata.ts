@@ -8,7 +8,12 @@
  * leader, NOT_LEADER_OR_FOLLOWER and other stale-metadata errors, every disconnect and
  * failed connection attempt), spaced by the backoff described at ProducerMetadata. The
  * fetch itself is done by the sender; this class only holds state and answers questions.
+ *
+ * What changed with each answer is logged at debug (brokers added or removed, topics added,
+ * partition leaders moved, a topic's error appearing or changing), one line per kind of
+ * change per answer; an answer that changes nothing logs nothing.
  */
+import { ProducerLog } from '../logger';
 import { exponentialBackoff } from '../net/backoff';
 import type { BrokerNode } from '../net/broker-pool';
 import { ErrorCode, errorInfo } from '../protocol/errors';
@@ -109,7 +114,12 @@ export interface MetadataOptions {
   retryBackoffMaxMs: number;
   /** [0, 1) source for the refresh backoff's jitter. */
   random?: () => number;
+  /** Where metadata changes are logged (debug). Default: nowhere. */
+  log?: ProducerLog;
 }
+
+/** At most this many partitions are listed in one "leaders moved" line (the count is exact). */
+const MAX_LOGGED_MOVES = 50;
 
 /**
  * When to refresh, as Java's Metadata.timeToAllowUpdate / timeToNextUpdate: every refresh is
@@ -139,8 +149,11 @@ export class ProducerMetadata {
   /** Jitter of the current backoff, drawn once per refresh so the deadline does not move. */
   private jitter = 0.5;
 
+  private readonly log: ProducerLog;
+
   constructor(private readonly opts: MetadataOptions) {
     this.random = opts.random ?? Math.random;
+    this.log = opts.log ?? ProducerLog.silent;
   }
 
   /**
@@ -274,6 +287,10 @@ export class ProducerMetadata {
     topics.set(topic, { ...info, partitions, availablePartitions });
     this.cluster = new Cluster(brokers, topics, this.cluster.clusterId);
     this.version++;
+    this.log.debug(
+      { topic, partition, leader: leader.leaderId, previousLeader: current.leader, leaderEpoch: leader.leaderEpoch },
+      `Partition ${topic}-${partition} moved to leader ${leader.leaderId} (from a Produce answer)`,
+    );
     return true;
   }
 
@@ -286,10 +303,12 @@ export class ProducerMetadata {
     // taught nothing, and the next refresh waits longer.
     let learned = false;
     let again = false;
+    const topicErrors: { topic: string; error: string }[] = [];
     for (const t of res.topics) {
       if (t.name === null) continue;
       this.newTopics.delete(t.name);
       const entry = this.topics.get(t.name);
+      if (entry && t.errorCode !== ErrorCode.NONE && t.errorCode !== entry.lastErrorCode) topicErrors.push({ topic: t.name, error: errorInfo(t.errorCode).name });
       if (entry) {
         entry.lastErrorCode = t.errorCode;
         entry.lastErrorMessage = t.errorCode ? errorInfo(t.errorCode).message : null;
@@ -337,8 +356,10 @@ export class ProducerMetadata {
       }
       topics.set(t.name, { name: t.name, topicId: t.topicId, partitions, availablePartitions: available });
     }
+    const previous = this.cluster;
     this.cluster = new Cluster(brokers, topics, res.clusterId);
     this.version++;
+    if (this.log.enabled) this.logChanges(previous, this.cluster, topicErrors);
     this.lastSuccessfulRefreshMs = nowMs;
     this.lastRefreshMs = nowMs;
     this.attempts = 0;
@@ -347,5 +368,41 @@ export class ProducerMetadata {
     // Unknown leaders and stale-metadata errors: ask again, within the backoff.
     if (again) this.requestUpdate();
     return this.cluster;
+  }
+
+  /** Debug lines for what an answer changed (see the header). */
+  private logChanges(before: Cluster, after: Cluster, topicErrors: { topic: string; error: string }[]): void {
+    const added: string[] = [];
+    const removed: string[] = [];
+    for (const [id, b] of after.brokers) {
+      const old = before.brokers.get(id);
+      if (!old || old.host !== b.host || old.port !== b.port) added.push(`${id}@${b.host}:${b.port}`);
+    }
+    for (const [id, b] of before.brokers) {
+      const now = after.brokers.get(id);
+      if (!now || now.host !== b.host || now.port !== b.port) removed.push(`${id}@${b.host}:${b.port}`);
+    }
+    if (added.length > 0 || removed.length > 0) this.log.debug({ added, removed, brokers: after.brokers.size }, 'Metadata: brokers changed');
+
+    const newTopics: { topic: string; partitions: number }[] = [];
+    const moves: { topic: string; partition: number; leader: number; previousLeader: number; leaderEpoch: number }[] = [];
+    let moveCount = 0;
+    for (const [name, t] of after.topics) {
+      const old = before.topics.get(name);
+      if (!old || old.topicId !== t.topicId) {
+        newTopics.push({ topic: name, partitions: t.partitions.length });
+        continue;
+      }
+      for (const p of t.partitions) {
+        const was = old.partitions[p.partition];
+        const previousLeader = was ? was.leader : -1;
+        if (previousLeader === p.leader) continue;
+        moveCount++;
+        if (moves.length < MAX_LOGGED_MOVES) moves.push({ topic: name, partition: p.partition, leader: p.leader, previousLeader, leaderEpoch: p.leaderEpoch });
+      }
+    }
+    if (newTopics.length > 0) this.log.debug({ topics: newTopics }, 'Metadata: topics added');
+    if (moveCount > 0) this.log.debug({ count: moveCount, moves }, `Metadata: ${moveCount} partition leader(s) moved`);
+    for (const e of topicErrors) this.log.debug(e, `Metadata: topic ${e.topic} has error ${e.error}`);
   }
 }

@@ -18,7 +18,8 @@ import type { RecordMetadata, SendCallback } from './record';
 /** A record's completion: a callback, or a promise's settle functions. */
 export interface PromiseSlot {
   resolve(md: RecordMetadata): void;
-  reject(err: Error): void;
+  /** `md` names the record's topic and partition (a promise's reject ignores it). */
+  reject(err: Error, md?: RecordMetadata): void;
 }
 export type Completion = SendCallback | PromiseSlot;
 
@@ -401,7 +402,7 @@ export class ProducerBatch {
 export function settle(c: Completion, err: Error | null, md: RecordMetadata): void {
   try {
     if (typeof c === 'function') c(err, md);
-    else if (err) c.reject(err);
+    else if (err) c.reject(err, md);
     else c.resolve(md);
   } catch (callbackError) {
     // A user callback that throws must not stop the other records' outcomes (Java logs it).

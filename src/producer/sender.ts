@@ -55,10 +55,12 @@ import {
 import type { Clock, TimerHandle } from '../net/clock';
 import type { IdempotenceManager } from './idempotence';
 import type { ProducerMetadata } from './metadata';
+import type { EmitEvent } from './events';
 import type { ProducerMetrics } from './metrics';
 import type { ProducerBatch } from './producer-batch';
 import { topicPartitionKey } from './topic-partition';
 import { PRODUCE_MAX_VERSION_TV1, TransactionManager } from './transactions';
+import { connectionChannel, ProduceRequestMessage, produceRequestChannel, ProduceResponseMessage, produceResponseChannel, reportConnections } from '../tracing';
 
 
 export interface SenderOptions {
@@ -81,7 +83,7 @@ export interface SenderHooks {
   hasWaitingSends(): boolean;
   /** False while the codec is still loading: batches are not closed (drained) until then. */
   canDrain(): boolean;
-  emit?(event: string, payload: unknown): void;
+  emit?: EmitEvent;
 }
 
 export class Sender {
@@ -112,7 +114,10 @@ export class Sender {
     /** A transactional producer's transaction manager: it, not the sender, obtains the producer id. */
     private readonly transactions: TransactionManager | null = null,
   ) {
-    pool.onChange = () => this.wakeup();
+    pool.onChange = () => {
+      this.wakeup();
+      if (connectionChannel.hasSubscribers) reportConnections(pool.readyConnections());
+    };
     // Java's NetworkClient asks for metadata on every disconnect, failed connection attempts
     // included: a leader killed without a goodbye is only found out that way, once the
     // cluster has moved its partitions.
@@ -334,6 +339,8 @@ export class Sender {
       batch,
       new TimeoutError(
         `Expiring ${batch.recordCount} record(s) for ${batch.topic}-${batch.partition}: ${now - batch.createdMs} ms has passed since batch creation (${what}; delivery.timeout.ms is ${this.opts.deliveryTimeoutMs}).`,
+        // Why the leader may not have been reached: its last failed connection attempt.
+        causeOption(this.pool.lastConnectError(this.metadata.cluster.leaderFor(batch.topic, batch.partition))),
       ),
       undefined,
       true, // sent at least once if it has a sequence: it may be in the log
@@ -376,8 +383,13 @@ export class Sender {
     const expectResponse = this.opts.acks !== 0;
     let bytes = 0;
     for (const b of batches) bytes += b.closedBytes.length;
-    this.metrics.recordRequest(batches, bytes);
+    this.metrics.recordRequest(node, batches, bytes);
     this.hooks.emit?.('request', { node, version, batches: batches.length, records: batches.reduce((n, b) => n + b.recordCount, 0), bytes });
+    if (produceRequestChannel.hasSubscribers) {
+      let records = 0;
+      for (const b of batches) records += b.recordCount;
+      produceRequestChannel.publish({ node, version, batches: batches.length, records, bytes } satisfies ProduceRequestMessage);
+    }
     const sentAtMs = now;
     const v = version;
     this.inFlightRequests++;
@@ -386,9 +398,13 @@ export class Sender {
       .then(
         (res) => {
           if (expectResponse && res.throttleTimeMs > 0) this.throttledUntilMs.set(node, this.clock.now() + res.throttleTimeMs);
-          this.handleProduceResponse(batches, expectResponse ? res : null, v, nameById, sentAtMs);
+          if (produceResponseChannel.hasSubscribers) produceResponseChannel.publish({ node, latencyMs: this.clock.now() - sentAtMs } satisfies ProduceResponseMessage);
+          this.handleProduceResponse(batches, expectResponse ? res : null, v, nameById, sentAtMs, node);
         },
-        (err: Error) => this.handleRequestFailure(batches, err),
+        (err: Error) => {
+          if (produceResponseChannel.hasSubscribers) produceResponseChannel.publish({ node, latencyMs: this.clock.now() - sentAtMs, error: err } satisfies ProduceResponseMessage);
+          this.handleRequestFailure(batches, err);
+        },
       )
       .finally(() => {
         this.inFlightRequests--;
@@ -396,9 +412,9 @@ export class Sender {
       });
   }
 
-  private handleProduceResponse(batches: ProducerBatch[], res: ProduceResponse | null, version: number, nameById: ReadonlyMap<string, string>, sentAtMs: number): void {
+  private handleProduceResponse(batches: ProducerBatch[], res: ProduceResponse | null, version: number, nameById: ReadonlyMap<string, string>, sentAtMs: number, node: number): void {
     const now = this.clock.now();
-    this.metrics.recordLatency(now - sentAtMs);
+    this.metrics.recordLatency(node, now - sentAtMs);
     if (res) this.metrics.recordThrottle(res.throttleTimeMs);
     const byKey = new Map<string, PartitionProduceResponse>();
     if (res) {
@@ -465,7 +481,7 @@ export class Sender {
     }
     if (retry) {
       this.accumulator.reenqueue(batch, now);
-      this.metrics.retries += batch.recordCount;
+      this.metrics.recordRetried(batch);
       this.hooks.emit?.('retry', { topic: batch.topic, partition: batch.partition, attempt: batch.attempts, error: errorInfo(code).name });
       return;
     }
@@ -527,7 +543,7 @@ export class Sender {
 
   private completeBatch(batch: ProducerBatch, baseOffset: number, logAppendTimeMs: number): void {
     this.idempotence?.handleCompleted(batch, baseOffset);
-    this.metrics.recordsSent += batch.recordCount;
+    this.metrics.recordCompleted(batch);
     batch.complete(baseOffset, logAppendTimeMs);
     this.accumulator.deallocate(batch);
   }
@@ -535,7 +551,7 @@ export class Sender {
   private failBatch(batch: ProducerBatch, err: Error, recordErrors?: ReadonlyMap<number, Error>, fateUnknown = false): void {
     this.idempotence?.handleFailed(batch, fateUnknown);
     this.transactions?.onBatchFailed(err);
-    this.metrics.recordErrors += batch.recordCount;
+    this.metrics.recordFailed(batch);
     this.hooks.emit?.('batchError', { topic: batch.topic, partition: batch.partition, records: batch.recordCount, error: err });
     batch.fail(err, recordErrors);
     // One whose request is still out keeps its buffer until the request comes back.
@@ -564,4 +580,9 @@ export class Sender {
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = null;
   }
+}
+
+/** `{ cause }` only when there is one, so `'cause' in err` stays meaningful. */
+function causeOption(cause: Error | null): { cause: Error } | undefined {
+  return cause ? { cause } : undefined;
 }

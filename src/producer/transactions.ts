@@ -74,6 +74,7 @@ import { decodeInitProducerIdResponse, encodeInitProducerIdRequest } from '../pr
 import { decodeTxnOffsetCommitResponse, encodeTxnOffsetCommitRequest } from '../protocol/messages/txn-offset-commit';
 import type { Reader } from '../protocol/reader';
 import type { Writer } from '../protocol/writer';
+import type { EmitEvent } from './events';
 import type { IdempotenceManager } from './idempotence';
 import { topicPartitionKey } from './topic-partition';
 
@@ -199,7 +200,7 @@ export interface TransactionHooks {
   abortUndrained(err: Error): void;
   /** Runs the sender's loop soon (a request to send, an answer handled). */
   wakeup(): void;
-  emit?(event: string, payload: unknown): void;
+  emit?: EmitEvent;
 }
 
 export class TransactionManager {

@@ -50,6 +50,7 @@ import {
   ProducerFencedError,
   TransactionalIdAuthorizationError,
   UnsupportedVersionError,
+  type ProducerEventName,
   type RecordMetadata,
 } from '../../src';
 import { KafkaCluster, startCluster, type BrokerNode } from '../support/kafka-cluster';
@@ -239,7 +240,7 @@ class Timeline {
   }
 
   watch(p: KafkaProducer<string, string>, label: string): void {
-    const on = (event: string, format: (e: Record<string, unknown>) => string) => p.on(event, (e: Record<string, unknown>) => this.note(`${label} ${event} ${format(e)}`));
+    const on = (event: ProducerEventName, format: (e: Record<string, unknown>) => string) => p.on(event, (e: Record<string, unknown>) => this.note(`${label} ${event} ${format(e)}`));
     const err = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
     // FindCoordinator goes to any broker: without its node, a lookup repeated until the
     // coordinator moves folds into one line pair.

@@ -173,6 +173,8 @@ export interface LoggedPartition {
   baseSequence: number;
   records: number;
   values: (string | null)[];
+  /** Each record's headers, values as UTF-8 text (null stays null). */
+  headers: { key: string; value: string | null }[][];
   /** The batches carry the transactional flag. */
   isTransactional: boolean;
   /**
@@ -987,6 +989,7 @@ export class MockNetwork {
           baseSequence: first?.baseSequence ?? -1,
           records: batches.reduce((n, b) => n + b.recordsCount, 0),
           values: batches.flatMap((b) => b.records.map((rec) => (rec.value ? rec.value.toString('utf8') : null))),
+          headers: batches.flatMap((b) => b.records.map((rec) => rec.headers.map((h) => ({ key: h.key, value: h.value ? h.value.toString('utf8') : null })))),
           isTransactional: batches.length > 0 && batches.every((b) => b.isTransactional),
         };
         if (txn && topic) {

@@ -284,6 +284,8 @@ describe('every option with a wrong type or out of range: ConfigError naming it'
     serializer: [1, 'json', {}, () => null],
     tls: ['yes', 1, []],
     sasl: ['PLAIN', 1, { mechanism: 'GSSAPI', username: 'u', password: 'p' }, { mechanism: 'PLAIN', username: 'u' }],
+    logger: ['pino', 1, true, {}, () => undefined, { debug() {}, info() {}, warn() {} }],
+    interceptors: ['x', 1, {}, [null], [1], [{ onSend: true }], [{ onAcknowledgement: 'f' }]],
   };
   const cases: [string, unknown][] = [];
   for (const d of CONFIG_DEFS) {

@@ -18,6 +18,7 @@ import {
 } from '../../../src/producer/config';
 import type { Partitioner } from '../../../src/producer/partitioners/partitioner';
 import type { Serializer } from '../../../src/producer/serializers';
+import type { Logger } from '../../../src/logger';
 
 const BOOT = 'localhost:9092';
 
@@ -90,6 +91,8 @@ describe('defaults', () => {
     transactionTimeoutMs: 60000,
     ssl: null,
     sasl: null,
+    logger: null,
+    interceptors: null,
   };
 
   it('equal the Java 4.x defaults', () => {
@@ -117,6 +120,8 @@ describe('defaults', () => {
       partitionerAdaptivePartitioningEnable: 'partitioner.adaptive.partitioning.enable',
       ssl: null,
       sasl: null,
+      logger: null,
+      interceptors: null,
     });
   });
 
@@ -270,7 +275,7 @@ describe('Java property names', () => {
   });
 
   it('every option in CONFIG_DEFS is covered by these maps', () => {
-    const covered = new Set([...Object.keys(camel), 'partitioner', 'transactionalId', 'ssl', 'sasl']);
+    const covered = new Set([...Object.keys(camel), 'partitioner', 'transactionalId', 'ssl', 'sasl', 'logger', 'interceptors']);
     for (const d of CONFIG_DEFS) expect([d.name, covered.has(d.name)]).toEqual([d.name, true]);
     for (const d of CONFIG_DEFS) {
       if (d.javaName !== null && d.name !== 'transactionalId') expect([d.javaName, d.javaName in java]).toEqual([d.javaName, true]);
@@ -392,6 +397,8 @@ describe('types and ranges', () => {
     [{ sasl: 'PLAIN' }, /'sasl' must be an object \{ mechanism, username, password \}/],
     [{ sasl: { mechanism: 'GSSAPI', username: 'u', password: 'p' } }, /'sasl\.mechanism' must be one of 'PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'/],
     [{ sasl: { mechanism: 'PLAIN', username: 'u' } }, /'sasl\.password' must be a string; got undefined/],
+    [{ logger: console.log }, /'logger' must be an object with debug, info, warn and error methods/],
+    [{ logger: { info() {}, warn() {}, error() {} } }, /'logger' must be an object with debug, info, warn and error methods/],
     [{ transactionalId: 5 }, /'transactionalId' must be a string or null/],
     [{ partitionerIgnoreKeys: 'true' }, /'partitionerIgnoreKeys' must be a boolean/],
   ])('type error %#: %p', (extra, message) => {
@@ -493,6 +500,14 @@ describe('types and ranges', () => {
     for (const mechanism of ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']) {
       expect(resolve({ sasl: { mechanism, username: 'u', password: 'p' } }).sasl).toEqual({ mechanism, username: 'u', password: 'p' });
     }
+  });
+
+  it('keeps the logger object as given (not copied or frozen)', () => {
+    const logger = { debug() {}, info() {}, warn() {}, error() {} };
+    const c = resolve({ logger });
+    expect(c.logger).toBe(logger);
+    expect(Object.isFrozen(logger)).toBe(false);
+    expect(resolve({ logger: null }).logger).toBeNull();
   });
 
   it('null for nullable options means the default', () => {
@@ -820,4 +835,6 @@ export type DerivedTypeChecks = [
   Expect<Equal<ProducerOptions['transactionalId'], string | null | undefined>>,
   Expect<Equal<ProducerOptions['lingerMs'], number | undefined>>,
   Expect<Equal<ProducerConfig['sasl'], Readonly<SaslOptions> | null>>,
+  Expect<Equal<ProducerOptions['logger'], Logger | undefined>>,
+  Expect<Equal<ProducerConfig['logger'], Logger | null>>,
 ];
