@@ -3,7 +3,8 @@
  * and monitoring tools, at no measurable cost while nobody subscribes.
  *
  * - `kafka-wire:send`, a TracingChannel, one context per record: `start` when send() is
- *   called and `end` when it returns (or throws: then `error` first, with context.error),
+ *   called and `end` when it returns (send() does not throw: a record it refuses is a failed
+ *   record; should it throw anyway, `error` comes first, with context.error),
  *   `asyncStart` / `asyncEnd` around the record's callback or promise settling, with
  *   context.result (its RecordMetadata) or context.error (after `error`).
  *   A `start` subscriber may replace context.headers (a copy with a header added): send()

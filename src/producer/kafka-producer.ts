@@ -4,10 +4,11 @@
  * send() serializes, picks the partition, and appends the record to its partition's batch,
  * then returns at once; the sender turns batches into Produce requests. How the Java
  * client's blocking maps here:
- * - What Java throws from send() is thrown here (closed producer, serializer failure,
- *   an invalid record); what Java reports through the future rejects the promise, or is
- *   passed to the callback (metadata timeout, buffer exhausted, record too large, broker
- *   errors). With a callback, no promise is made.
+ * - send() does not throw (Node's convention for a call with a promise or a callback): every
+ *   failure, including those Java throws from send() (closed producer, serializer failure,
+ *   an invalid record, a transactional producer outside a transaction), rejects the promise
+ *   or is passed to the callback, after send() returned. The one throw is a callback that is
+ *   not a function: there is nowhere else to report it. With a callback, no promise is made.
  * - Where Java's send() blocks its thread (waiting for metadata or for buffer memory, up
  *   to max.block.ms), the record waits in the SendQueue instead (send-queue.ts), in call
  *   order, as with one Java thread.
@@ -96,6 +97,15 @@ let capturedSlot: PromiseSlot | null = null;
 function captureSlot(resolve: (md: RecordMetadata) => void, reject: (err: Error) => void): void {
   capturedSlot = { resolve, reject };
 }
+
+/**
+ * The checks of send() do not throw: one that fails sets `refusal` and returns a marker
+ * (REFUSED_BYTES, REFUSED_HEADERS) that send() compares by identity, so the common case needs
+ * no try/catch around it and allocates nothing for it. Read and cleared by send() at once.
+ */
+let refusal: Error | null = null;
+const REFUSED_BYTES = new Uint8Array(0);
+const REFUSED_HEADERS: RecordHeader[] = [];
 
 /**
  * Typed events: on/once/off/emit take a name from ProducerEvents and that event's payload
@@ -305,11 +315,17 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
 
   /**
    * Sends one record. Returns a promise of its RecordMetadata, or, given a callback, calls
-   * it once with (error, metadata) and returns nothing.
+   * it once with (error, metadata) and returns nothing. Never throws, except for a callback
+   * that is not a function (InvalidArgumentError): every other failure rejects the promise or
+   * goes to the callback, after send() returned.
    */
   send(record: ProducerRecord<K, V>): Promise<RecordMetadata>;
   send(record: ProducerRecord<K, V>, callback: SendCallback): void;
   send(record: ProducerRecord<K, V>, callback?: SendCallback): Promise<RecordMetadata> | void {
+    // undefined or null: the promise form. Anything else must be a function.
+    if (callback !== undefined && callback !== null && typeof callback !== 'function') {
+      throw new InvalidArgumentError(`the send() callback must be a function, got ${typeof callback}`);
+    }
     // One check when nobody observes sends: no context, no wrapper, no closure.
     if (this.interceptors === null && !isSendTraced()) return this.doSend(record, callback, null);
     return this.observedSend(record, callback);
@@ -335,6 +351,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     try {
       return this.doSend(record, callback, observer);
     } catch (err) {
+      // Not a refused record (doSend reports those through the observer): a defect of ours.
       observer.thrown(err);
       throw err;
     }
@@ -348,28 +365,34 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
   };
 
   private doSend(record: ProducerRecord<K, V>, callback: SendCallback | undefined, observer: SendObserver | null): Promise<RecordMetadata> | void {
-    if (this.closed) throw new ProducerClosedError('Cannot send after the producer has been closed.');
-    if (record === null || typeof record !== 'object') throw new InvalidArgumentError('send() takes a record object: { topic, value, key?, partition?, timestamp?, headers? }');
+    if (this.closed) return this.refuse(record, callback, observer, new ProducerClosedError('Cannot send after the producer has been closed.'));
+    if (record === null || typeof record !== 'object') {
+      return this.refuse(record, callback, observer, new InvalidArgumentError('send() takes a record object: { topic, value, key?, partition?, timestamp?, headers? }'));
+    }
     const { topic } = record;
-    if (typeof topic !== 'string') throw new InvalidArgumentError(`record.topic must be a string, got ${typeof topic}`);
+    if (typeof topic !== 'string') return this.refuse(record, callback, observer, new InvalidArgumentError(`record.topic must be a string, got ${typeof topic}`));
     const partition = record.partition ?? null;
     if (partition !== null && (!Number.isInteger(partition) || partition < 0)) {
-      throw new InvalidArgumentError(`record.partition must be a non-negative integer, got ${String(partition)}`);
+      return this.refuse(record, callback, observer, new InvalidArgumentError(`record.partition must be a non-negative integer, got ${String(partition)}`));
     }
     const timestamp = record.timestamp ?? null;
     if (timestamp !== null && (!Number.isSafeInteger(timestamp) || timestamp < 0)) {
-      throw new InvalidArgumentError(`record.timestamp must be a non-negative integer (ms), got ${String(timestamp)}`);
+      return this.refuse(record, callback, observer, new InvalidArgumentError(`record.timestamp must be a non-negative integer (ms), got ${String(timestamp)}`));
     }
     // Outside an open transaction a transactional producer refuses the record (IllegalStateError).
+    // Read here, acted on after serialization: a record that is itself bad fails with its own
+    // error first, as in Java.
     const transactionError = this.transactions ? this.transactions.checkSend() : null;
     const headers = normalizeHeaders(record.headers);
+    if (headers === REFUSED_HEADERS) return this.refuse(record, callback, observer, takeRefusal());
     const keyBytes = this.serialize('key', topic, record.key ?? null);
+    if (keyBytes === REFUSED_BYTES) return this.refuse(record, callback, observer, takeRefusal());
     const valueBytes = this.serialize('value', topic, record.value);
+    if (valueBytes === REFUSED_BYTES) return this.refuse(record, callback, observer, takeRefusal());
 
     let promise: Promise<RecordMetadata> | undefined;
     let completion: Completion;
     if (callback) {
-      if (typeof callback !== 'function') throw new InvalidArgumentError('the send() callback must be a function');
       completion = callback;
     } else {
       promise = new Promise<RecordMetadata>(captureSlot);
@@ -402,15 +425,19 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     p.metadataVersionAtSend = this.metadata.version;
     p.buffer = null;
     if (transactionError) {
-      // The transaction failed: the record fails with its error, and abortTransaction() is next.
+      // Not in a transaction (IllegalStateError), or the transaction failed: the record fails
+      // with that error (then abortTransaction() is next).
       this.finishPending(p, transactionError);
       p.completion = NO_COMPLETION;
+      p.key = p.value = p.keyBytes = p.valueBytes = p.headers = null;
       return promise;
     }
     if (!this.validTopics.has(topic)) {
       const invalid = invalidTopicReason(topic);
       if (invalid) {
         this.finishPending(p, new InvalidTopicError(`Invalid topic '${topic}': ${invalid}.`));
+        p.completion = NO_COMPLETION;
+        p.key = p.value = p.keyBytes = p.valueBytes = p.headers = null;
         return promise;
       }
       this.validTopics.add(topic);
@@ -422,18 +449,53 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     return promise;
   }
 
+  /** The serializer's bytes, or REFUSED_BYTES with `refusal` set (a SerializationError). */
   private serialize(what: 'key' | 'value', topic: string, data: unknown): Uint8Array | null {
     const serializer = what === 'key' ? this.config.keySerializer : this.config.valueSerializer;
     let bytes: Uint8Array | null;
     try {
       bytes = (serializer as { serialize(t: string, d: unknown): Uint8Array | null }).serialize(topic, data);
     } catch (err) {
-      throw new SerializationError(`Cannot serialize the ${what} of a record for topic ${topic}: ${(err as Error)?.message ?? err}`, { cause: err });
+      refusal = new SerializationError(`Cannot serialize the ${what} of a record for topic ${topic}: ${(err as Error)?.message ?? err}`, { cause: err });
+      return REFUSED_BYTES;
     }
     if (bytes !== null && bytes !== undefined && !(bytes instanceof Uint8Array)) {
-      throw new SerializationError(`The ${what} serializer returned ${typeof bytes}, not bytes, for topic ${topic}`);
+      refusal = new SerializationError(`The ${what} serializer returned ${typeof bytes}, not bytes, for topic ${topic}`);
+      return REFUSED_BYTES;
     }
     return bytes ?? null;
+  }
+
+  /**
+   * Settles a send refused before it had a place in the send queue: the error goes where the
+   * record's outcome would have gone (its promise, its callback, through the observer when
+   * observed), after send() returned.
+   */
+  private refuse(record: unknown, callback: SendCallback | undefined, observer: SendObserver | null, err: Error): Promise<RecordMetadata> | void {
+    let promise: Promise<RecordMetadata> | undefined;
+    let completion: Completion;
+    if (callback) completion = callback;
+    else {
+      promise = new Promise<RecordMetadata>(captureSlot);
+      completion = capturedSlot!;
+      capturedSlot = null;
+    }
+    if (observer !== null) {
+      observer.inner = completion;
+      completion = observer;
+    }
+    const r = record !== null && typeof record === 'object' ? (record as Partial<ProducerRecord>) : null;
+    const md: RecordMetadata = {
+      topic: typeof r?.topic === 'string' ? r.topic : '',
+      partition: typeof r?.partition === 'number' ? r.partition : -1,
+      offset: -1n,
+      timestamp: -1,
+      serializedKeySize: -1,
+      serializedValueSize: -1,
+    };
+    this.metricsRegistry.recordErrors++;
+    queueMicrotask(() => settle(completion, err, md));
+    return promise;
   }
 
   /** Tries to append a send now; says what it waits for otherwise. */
@@ -737,7 +799,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
   }
 
   /**
-   * Stops accepting records (later send() throws ProducerClosedError), delivers what is
+   * Stops accepting records (later sends fail with ProducerClosedError), delivers what is
    * queued or in flight, retries included, within `timeoutMs`, then fails whatever is left.
    * Safe to call more than once.
    */
@@ -839,24 +901,46 @@ function invalidTopicReason(topic: string): string | null {
 
 // No closure in here: a function that makes one allocates its context on every call, even
 // for the common record without headers.
+/** The record's headers as RecordHeaders (null for none), or REFUSED_HEADERS with `refusal` set. */
 function normalizeHeaders(headers: ProducerRecord['headers']): RecordHeader[] | null {
   if (headers == null) return null;
   const out: RecordHeader[] = [];
-  if (Array.isArray(headers)) for (const h of headers as Header[]) addHeader(out, h?.key, h?.value);
-  else if (isPlainObject(headers)) for (const [k, v] of Object.entries(headers)) addHeader(out, k, v);
-  else if (typeof headers === 'object') {
+  if (Array.isArray(headers)) {
+    for (const h of headers as Header[]) if (!addHeader(out, h?.key, h?.value)) return REFUSED_HEADERS;
+  } else if (isPlainObject(headers)) {
+    for (const [k, v] of Object.entries(headers)) if (!addHeader(out, k, v)) return REFUSED_HEADERS;
+  } else if (typeof headers === 'object') {
     // A Map, a Buffer, a class instance: Object.entries() would drop or mangle its headers.
-    throw new InvalidArgumentError(`record.headers must be an array of { key, value } or a plain object; got a ${(headers as object).constructor?.name ?? 'object'}`);
-  } else throw new InvalidArgumentError('record.headers must be an array of { key, value } or an object');
+    refusal = new InvalidArgumentError(`record.headers must be an array of { key, value } or a plain object; got a ${(headers as object).constructor?.name ?? 'object'}`);
+    return REFUSED_HEADERS;
+  } else {
+    refusal = new InvalidArgumentError('record.headers must be an array of { key, value } or an object');
+    return REFUSED_HEADERS;
+  }
   return out.length > 0 ? out : null;
 }
 
-function addHeader(out: RecordHeader[], key: unknown, value: unknown): void {
-  if (typeof key !== 'string') throw new InvalidArgumentError(`a header key must be a string, got ${typeof key}`);
+/** Adds one header; false (with `refusal` set) for a key or value of the wrong type. */
+function addHeader(out: RecordHeader[], key: unknown, value: unknown): boolean {
+  if (typeof key !== 'string') {
+    refusal = new InvalidArgumentError(`a header key must be a string, got ${typeof key}`);
+    return false;
+  }
   if (value === null || value === undefined) out.push({ key, value: null });
   else if (value instanceof Uint8Array) out.push({ key, value });
   else if (typeof value === 'string') out.push({ key, value: Buffer.from(value, 'utf8') });
-  else throw new InvalidArgumentError(`header '${key}' must have a Buffer, Uint8Array, string or null value, got ${typeof value}`);
+  else {
+    refusal = new InvalidArgumentError(`header '${key}' must have a Buffer, Uint8Array, string or null value, got ${typeof value}`);
+    return false;
+  }
+  return true;
+}
+
+/** The failure a check that returned a REFUSED_* marker left, cleared. */
+function takeRefusal(): Error {
+  const err = refusal!;
+  refusal = null;
+  return err;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

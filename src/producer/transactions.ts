@@ -314,14 +314,15 @@ export class TransactionManager {
 
   /**
    * Called by send() before a record is accepted: a record may go only into an open
-   * transaction. Throws IllegalStateError in the wrong state; returns the error a record
-   * must fail with when the transaction cannot take it (abortable or fatal), else null.
+   * transaction. Returns the error the record must fail with (send() does not throw): an
+   * IllegalStateError in the wrong state, the transaction's error when it cannot take the
+   * record (abortable or fatal); else null.
    */
   checkSend(): Error | null {
     if (this.state === 'in-transaction') return null;
     if (this.hasError) return this.lastError ?? new KafkaError(`transaction in state ${this.state}`);
-    if (this.state === 'uninitialized' || this.state === 'initializing') throw this.wrongState('send', 'call initTransactions() first');
-    throw this.wrongState('send', this.state === 'ready' ? 'call beginTransaction() first' : undefined);
+    if (this.state === 'uninitialized' || this.state === 'initializing') return this.wrongState('send', 'call initTransactions() first');
+    return this.wrongState('send', this.state === 'ready' ? 'call beginTransaction() first' : undefined);
   }
 
   /**

@@ -217,14 +217,14 @@ test('transaction(): commits on success and returns the result; aborts and rethr
   await p.close();
 }, 60_000);
 
-test('operations in the wrong state throw IllegalStateError naming the state; a record sent in an aborted transaction fails with TransactionAbortedError', async () => {
+test('operations in the wrong state throw IllegalStateError naming the state (send() rejects with it); a record sent in an aborted transaction fails with TransactionAbortedError', async () => {
   const topic = uniqueTopic('txn-state');
   await verifier.createTopic(topic, 1);
   const p = transactional(uniqueTopic('txn-id'));
   expect(() => p.beginTransaction()).toThrow(/uninitialized/);
-  expect(() => p.send({ topic, value: 'x' })).toThrow(IllegalStateError);
+  await expect(p.send({ topic, value: 'x' })).rejects.toThrow(IllegalStateError);
   await p.initTransactions();
-  expect(() => p.send({ topic, value: 'x' })).toThrow(/ready: call beginTransaction\(\) first/);
+  await expect(p.send({ topic, value: 'x' })).rejects.toThrow(/ready: call beginTransaction\(\) first/);
   await expect(p.commitTransaction()).rejects.toThrow(IllegalStateError);
   p.beginTransaction();
   expect(() => p.beginTransaction()).toThrow(/in-transaction/);

@@ -1,13 +1,14 @@
-// Bad input, against the fake broker on a fake clock: each gets a typed, clear error (thrown
-// from send() where Java throws, else through the callback) and harms nothing else: records
-// sent before it (some in flight) and after it are all delivered, once each, in order.
+// Bad input, against the fake broker on a fake clock: each gets a typed, clear error through
+// the callback or the promise (never thrown from send(), also where Java throws; the one
+// throw is a callback that is not a function) and harms nothing else: records sent before it
+// (some in flight) and after it are all delivered, once each, in order.
 // Invalid topic names, partitions out of range, bad timestamps, values the serializer cannot
 // take, wrong header types, every option with a wrong type or range, malformed Produce
 // responses.
 import { KafkaProducer } from '../../../src/producer/kafka-producer';
 import { CONFIG_DEFS } from '../../../src/producer/config';
 import type { ProducerOptions } from '../../../src/producer/config';
-import type { ProducerRecord } from '../../../src/producer/record';
+import type { ProducerRecord, RecordMetadata } from '../../../src/producer/record';
 import { bytesSerializer, jsonSerializer, stringSerializer } from '../../../src/producer/serializers';
 import { PRODUCE_API } from '../../../src/protocol/api-keys';
 import { Connection } from '../../../src/net/connection';
@@ -90,6 +91,31 @@ async function around(h: Harness, bad: () => void): Promise<void> {
   for (let i = 10; i < 20; i++) h.good(i);
 }
 
+/**
+ * Sends `record` in both forms among good records (around()): send() does not throw, the
+ * callback does not run inside the call, and the callback and the promise each get the error.
+ * Returns the callback's error and the promise's.
+ */
+async function refused(h: Harness, record: unknown): Promise<Error[]> {
+  const bad = h.out.cb('bad');
+  let rejection!: Promise<unknown>;
+  await around(h, () => {
+    expect(h.producer.send(record as ProducerRecord, bad)).toBeUndefined();
+    expect(h.out.all.find((o) => o.label === 'bad')!.calls).toBe(0);
+    const sent = h.producer.send(record as ProducerRecord);
+    expect(sent).toBeInstanceOf(Promise);
+    rejection = sent.then(
+      () => new Error('the promise resolved'),
+      (e: Error) => e,
+    );
+  });
+  await expectGoodDelivered(h);
+  const viaCallback = h.out.all.find((o) => o.label === 'bad')!;
+  expect(viaCallback.calls).toBe(1);
+  expect(viaCallback.md).toMatchObject({ offset: -1n });
+  return [viaCallback.err!, (await rejection) as Error];
+}
+
 describe('topic names', () => {
   test.each([
     ['', /Invalid topic '': the name is empty\./],
@@ -119,10 +145,12 @@ describe('topic names', () => {
     expect(h.out.all[0].err).toBeNull();
   });
 
-  test.each([[undefined], [null], [42], [{ name: 't' }]])('topic %p: send() throws InvalidArgumentError', async (topic) => {
+  test.each([[undefined], [null], [42], [{ name: 't' }]])('topic %p: InvalidArgumentError through the callback and the promise', async (topic) => {
     const h = await start();
-    await around(h, () => expect(() => h.producer.send({ topic, value: 'x' } as unknown as ProducerRecord, () => {})).toThrow(InvalidArgumentError));
-    await expectGoodDelivered(h);
+    for (const err of await refused(h, { topic, value: 'x' })) {
+      expect(err).toBeInstanceOf(InvalidArgumentError);
+      expect(err.message).toMatch(/record\.topic must be a string/);
+    }
   });
 });
 
@@ -137,29 +165,22 @@ describe('partitions', () => {
     expect(err.message).toBe('Partition 3 of topic t with partition count 3 is not present in metadata after 500 ms.');
   });
 
-  test.each([[-1], [1.5], [NaN], [Infinity], ['1'], [true]])('partition %p: send() throws InvalidArgumentError', async (partition) => {
+  test.each([[-1], [1.5], [NaN], [Infinity], ['1'], [true]])('partition %p: InvalidArgumentError through the callback and the promise', async (partition) => {
     const h = await start();
-    await around(h, () =>
-      expect(() => h.producer.send({ topic: 't', partition, value: 'x' } as unknown as ProducerRecord, () => {})).toThrow(/record\.partition must be a non-negative integer/),
-    );
-    await expectGoodDelivered(h);
+    for (const err of await refused(h, { topic: 't', partition, value: 'x' })) {
+      expect(err).toBeInstanceOf(InvalidArgumentError);
+      expect(err.message).toMatch(/record\.partition must be a non-negative integer/);
+    }
   });
 });
 
 describe('timestamps', () => {
-  test.each([[-1], [-1000], [1.5], [NaN], [2 ** 60], ['2024-01-01'], [new Date(0)]])('timestamp %p: send() throws InvalidArgumentError', async (timestamp) => {
+  test.each([[-1], [-1000], [1.5], [NaN], [2 ** 60], ['2024-01-01'], [new Date(0)]])('timestamp %p: InvalidArgumentError through the callback and the promise', async (timestamp) => {
     const h = await start();
-    await around(h, () => {
-      let thrown: unknown;
-      try {
-        h.producer.send({ topic: 't', value: 'x', timestamp } as unknown as ProducerRecord, () => {});
-      } catch (e) {
-        thrown = e;
-      }
-      expect(thrown).toBeInstanceOf(InvalidArgumentError);
-      expect((thrown as Error).message).toMatch(/record\.timestamp must be a non-negative integer \(ms\)/);
-    });
-    await expectGoodDelivered(h);
+    for (const err of await refused(h, { topic: 't', value: 'x', timestamp })) {
+      expect(err).toBeInstanceOf(InvalidArgumentError);
+      expect(err.message).toMatch(/record\.timestamp must be a non-negative integer \(ms\)/);
+    }
   });
 
   test('timestamp 0 is valid', async () => {
@@ -170,7 +191,7 @@ describe('timestamps', () => {
   });
 });
 
-describe('values the serializer cannot take: send() throws SerializationError, with the cause', () => {
+describe('values the serializer cannot take: SerializationError, with the cause, through the callback and the promise', () => {
   const cyclic: Record<string, unknown> = { a: 1 };
   cyclic.self = cyclic;
   test.each([
@@ -182,18 +203,11 @@ describe('values the serializer cannot take: send() throws SerializationError, w
     ['a nested BigInt', { n: [1, { big: 2n }] }, /BigInt/],
   ])('jsonSerializer with %s', async (_what, value, cause) => {
     const h = await start({ valueSerializer: jsonSerializer() });
-    await around(h, () => {
-      let thrown: unknown;
-      try {
-        h.producer.send({ topic: 't', value }, () => {});
-      } catch (e) {
-        thrown = e;
-      }
-      expect(thrown).toBeInstanceOf(SerializationError);
-      expect((thrown as Error).message).toMatch(/Cannot serialize the value of a record for topic t/);
-      expect(String((thrown as Error & { cause?: Error }).cause?.message)).toMatch(cause);
-    });
-    await expectGoodDelivered(h);
+    for (const err of await refused(h, { topic: 't', value })) {
+      expect(err).toBeInstanceOf(SerializationError);
+      expect(err.message).toMatch(/Cannot serialize the value of a record for topic t/);
+      expect(String((err as Error & { cause?: Error }).cause?.message)).toMatch(cause);
+    }
   });
 
   test.each([
@@ -205,27 +219,22 @@ describe('values the serializer cannot take: send() throws SerializationError, w
     ['bytesSerializer, an array value', { valueSerializer: bytesSerializer() }, { value: [1, 2] }, /got array/],
   ])('%s', async (what, opts, record, cause) => {
     const h = await start(opts as Partial<ProducerOptions<unknown, unknown>>, what.startsWith('bytes') ? (s) => Buffer.from(s) : undefined);
-    await around(h, () => {
-      let thrown: unknown;
-      try {
-        h.producer.send({ topic: 't', ...(record as object) } as ProducerRecord, () => {});
-      } catch (e) {
-        thrown = e;
-      }
-      expect(thrown).toBeInstanceOf(SerializationError);
-      expect(String((thrown as Error & { cause?: Error }).cause?.message)).toMatch(cause);
-    });
-    await expectGoodDelivered(h);
+    for (const err of await refused(h, { topic: 't', ...(record as object) })) {
+      expect(err).toBeInstanceOf(SerializationError);
+      expect(String((err as Error & { cause?: Error }).cause?.message)).toMatch(cause);
+    }
   });
 
   test('a custom serializer that returns something other than bytes', async () => {
     const h = await start({ valueSerializer: { serialize: (_t: string, d: unknown) => (d === 'bad' ? ('text' as unknown as Uint8Array) : (d as Uint8Array)) } }, (s) => Buffer.from(s));
-    await around(h, () => expect(() => h.producer.send({ topic: 't', value: 'bad' }, () => {})).toThrow(/The value serializer returned string, not bytes, for topic t/));
-    await expectGoodDelivered(h);
+    for (const err of await refused(h, { topic: 't', value: 'bad' })) {
+      expect(err).toBeInstanceOf(SerializationError);
+      expect(err.message).toMatch(/The value serializer returned string, not bytes, for topic t/);
+    }
   });
 });
 
-describe('headers of the wrong type: send() throws InvalidArgumentError', () => {
+describe('headers of the wrong type: InvalidArgumentError through the callback and the promise', () => {
   test.each([
     ['a number value', [{ key: 'h', value: 1 }], /header 'h' must have a Buffer, Uint8Array, string or null value, got number/],
     ['an object value', { h: { nested: true } }, /header 'h' must have a Buffer, Uint8Array, string or null value, got object/],
@@ -237,12 +246,9 @@ describe('headers of the wrong type: send() throws InvalidArgumentError', () => 
     ['a Buffer for headers', Buffer.from('hv'), /record\.headers must be an array of \{ key, value \} or a plain object; got a Buffer/],
   ])('%s', async (_what, headers, message) => {
     const h = await start();
-    await around(h, () =>
-      expect(() => h.producer.send({ topic: 't', value: 'x', headers } as unknown as ProducerRecord, () => {})).toThrow(
-        expect.objectContaining({ name: 'InvalidArgumentError', message: expect.stringMatching(message) }),
-      ),
-    );
-    await expectGoodDelivered(h);
+    for (const err of await refused(h, { topic: 't', value: 'x', headers })) {
+      expect(err).toMatchObject({ name: 'InvalidArgumentError', message: expect.stringMatching(message) });
+    }
   });
 
   test('good headers of every accepted kind still go through', async () => {
@@ -256,17 +262,40 @@ describe('headers of the wrong type: send() throws InvalidArgumentError', () => 
 });
 
 describe('send() arguments', () => {
-  test.each([[null], [undefined], ['record'], [42]])('record %p: InvalidArgumentError', async (record) => {
+  test.each([[null], [undefined], ['record'], [42]])('record %p: InvalidArgumentError through the callback and the promise', async (record) => {
     const h = await start();
-    await around(h, () => expect(() => h.producer.send(record as unknown as ProducerRecord, () => {})).toThrow(InvalidArgumentError));
-    await expectGoodDelivered(h);
+    for (const err of await refused(h, record)) {
+      expect(err).toBeInstanceOf(InvalidArgumentError);
+      expect(err.message).toMatch(/send\(\) takes a record object/);
+    }
   });
 
-  test('a callback that is not a function: InvalidArgumentError, nothing queued', async () => {
+  test('no argument at all: the promise rejects with InvalidArgumentError', async () => {
     const h = await start();
-    await around(h, () => expect(() => h.producer.send({ topic: 't', value: 'x' }, 'cb' as unknown as () => void)).toThrow(/the send\(\) callback must be a function/));
-    await expectGoodDelivered(h);
-    expect(h.cluster.records('t', 0).concat(h.cluster.records('t', 1), h.cluster.records('t', 2))).toHaveLength(20);
+    const sent = (h.producer.send as unknown as () => Promise<unknown>)();
+    await expect(sent).rejects.toThrow(InvalidArgumentError);
+  });
+
+  test.each([['a string', 'cb'], ['a number', 42], ['an object', {}], ['false', false]])(
+    'a callback that is %s: send() throws InvalidArgumentError (there is no other channel), nothing queued',
+    async (_what, callback) => {
+      const h = await start();
+      await around(h, () => {
+        expect(() => h.producer.send({ topic: 't', value: 'x' }, callback as unknown as () => void)).toThrow(/the send\(\) callback must be a function/);
+        // Checked first: with a bad record too, the callback is what is wrong.
+        expect(() => h.producer.send(undefined as unknown as ProducerRecord, callback as unknown as () => void)).toThrow(InvalidArgumentError);
+      });
+      await expectGoodDelivered(h);
+      expect(h.cluster.records('t', 0).concat(h.cluster.records('t', 1), h.cluster.records('t', 2))).toHaveLength(20);
+    },
+  );
+
+  test('a null callback is the promise form', async () => {
+    const h = await start();
+    const sent = h.producer.send({ topic: 't', partition: 0, value: 'x' }, null as unknown as () => void) as unknown as Promise<RecordMetadata>;
+    expect(sent).toBeInstanceOf(Promise);
+    await h.clock.runUntil(() => h.cluster.records('t', 0).length === 1, { stepMs: 10, maxVirtualMs: 1000 });
+    await expect(sent).resolves.toMatchObject({ topic: 't', partition: 0, offset: 0n });
   });
 });
 

@@ -132,14 +132,27 @@ test('send: a record that fails publishes error with context.error, then asyncSt
   expect(events[2][1].result).toBeUndefined();
 });
 
-test('send: a throw from send() publishes error then end, and no async events', async () => {
+test('send: a record send() refuses (it does not throw) is a failed record: start, end, then error, asyncStart, the callback, asyncEnd', async () => {
   const h = start();
   const events = recordSendEvents();
-  expect(() => h.producer.send({ topic: 't', value: 'v', partition: -1 }, () => {})).toThrow(InvalidArgumentError);
+  const callback = jest.fn(() => events.push(['callback'] as never));
+  expect(h.producer.send({ topic: 't', value: 'v', partition: -1 }, callback)).toBeUndefined();
+  expect(events.map((e) => e[0])).toEqual(['start', 'end']);
   await h.clock.run(10);
-  expect(events.map((e) => e[0])).toEqual(['start', 'error', 'end']);
-  expect(events[1][2].error).toBeInstanceOf(InvalidArgumentError);
+  expect(events.map((e) => e[0])).toEqual(['start', 'end', 'error', 'asyncStart', 'callback', 'asyncEnd']);
+  expect(events[2][2].error).toBeInstanceOf(InvalidArgumentError);
+  expect(events[2][2].error).toBe((callback.mock.calls[0] as unknown[])[0]);
   expect(events[2][1].partition).toBe(-1);
+  expect(callback).toHaveBeenCalledTimes(1);
+
+  // The promise form: the same events, and the promise rejects.
+  events.length = 0;
+  const refused = h.producer.send({ topic: 't', value: 'v', partition: -1 }).catch((e: Error) => e);
+  await h.clock.run(10);
+  const err = await refused;
+  expect(err).toBeInstanceOf(InvalidArgumentError);
+  expect(events.map((e) => e[0])).toEqual(['start', 'end', 'error', 'asyncStart', 'asyncEnd']);
+  expect(events[2][2].error).toBe(err);
 });
 
 test('send: headers set on the context by a start subscriber are written; the record is left as it was', async () => {
@@ -248,7 +261,7 @@ test('with no subscribers nothing is published, no context is made, and the call
     // callback: no wrapper stands between them.
     const batch = [...(h.producer as unknown as { accumulator: { incomplete: Set<{ completions: unknown[] }> } }).accumulator.incomplete][0];
     expect(batch.completions).toEqual([callback]);
-    expect(() => h.producer.send({ topic: 't', value: 'c', partition: -1 })).toThrow(InvalidArgumentError);
+    await expect(h.producer.send({ topic: 't', value: 'c', partition: -1 })).rejects.toThrow(InvalidArgumentError);
     h.net.disconnect(0);
     await h.clock.run(1000);
     expect(callback).toHaveBeenCalledTimes(1);

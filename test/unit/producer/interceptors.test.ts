@@ -112,7 +112,7 @@ test('with a logger, a throwing interceptor is reported to it as warn, not as a 
   expect(warnings).not.toHaveBeenCalled();
 });
 
-test('onAcknowledgement: every outcome (delivered, failed by the broker, thrown by send()), before the callback, in order per partition', async () => {
+test('onAcknowledgement: every outcome (delivered, failed by the broker, refused by send()), once, before the callback, in order per partition', async () => {
   const log: string[] = [];
   const acks: [RecordMetadata, Error | null][] = [];
   const h = start([
@@ -141,11 +141,23 @@ test('onAcknowledgement: every outcome (delivered, failed by the broker, thrown 
   expect(acks[3][1]).toBe(err);
   expect(acks[3][0]).toMatchObject({ topic: 't', partition: 0, offset: -1n });
 
-  // Thrown by send(): the interceptor hears of it too (Java's onSendError).
-  expect(() => h.producer.send({ topic: 't', value: 'x', partition: -1 })).toThrow(InvalidArgumentError);
+  // Refused by send() (which does not throw; Java throws and calls onSendError): the
+  // interceptor hears of it once, before the promise rejects or the callback runs.
+  log.length = 0;
+  const invalid = h.producer.send({ topic: 't', value: 'x', partition: -1 }).catch((e: Error) => {
+    log.push('rejected');
+    return e;
+  });
+  expect(acks).toHaveLength(4);
+  const invalidErr = await invalid;
+  expect(invalidErr).toBeInstanceOf(InvalidArgumentError);
   expect(acks).toHaveLength(5);
-  expect(acks[4][1]).toBeInstanceOf(InvalidArgumentError);
+  expect(acks[4][1]).toBe(invalidErr);
   expect(acks[4][0]).toMatchObject({ topic: 't', partition: -1, offset: -1n });
+  h.producer.send({ topic: 't', value: 'x', partition: -1 }, cb('invalid'));
+  await h.clock.advanceUntil(() => log.length === 4, { what: 'the callback of the refused record' });
+  expect(log).toEqual(['ack -1/-1 InvalidArgumentError', 'rejected', 'ack -1/-1 InvalidArgumentError', 'callback invalid -1 failed']);
+  expect(acks).toHaveLength(6);
 });
 
 test('an onAcknowledgement that throws is skipped: the next interceptors and the callback still run', async () => {

@@ -78,8 +78,8 @@
 //    those records fail with typed errors (TopicAuthorizationError, TimeoutError), the others
 //    are delivered, and Metadata does not storm;
 //  - partitioner (partitioner.test.ts): a custom partitioner that throws for some keys, also
-//    for sends that waited for metadata: only those records fail (send() throws, as Java's
-//    does, or their callback gets the error or a wrapper of it), flush() resolves;
+//    for sends that waited for metadata: only those records fail (their callback gets the
+//    error or a wrapper of it; Java's send() throws it), flush() resolves;
 //  - refresh (refresh-in-flight.test.ts): metadata.max.age.ms of 0.2-2 s while Produce answers
 //    are held, and topic-level LEADER_NOT_AVAILABLE in Metadata for a while (the topic leaves
 //    the producer's metadata, Produce is still served): a v13 answer names the topic by id, and

@@ -2,12 +2,16 @@
 // settles with, waiting for metadata and for memory (bounded by max.block.ms), flush(),
 // close() with and without a timeout, and that every accepted record ends with exactly one
 // outcome (counted per record, also under a seeded storm of broker faults).
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { KafkaProducer } from '../../../src/producer/kafka-producer';
 import type { ProducerOptions } from '../../../src/producer/config';
 import { murmur2, toPositive } from '../../../src/producer/partitioners/murmur2';
 import type { ProducerRecord, RecordMetadata } from '../../../src/producer/record';
 import {
   BufferExhaustedError,
+  IllegalStateError,
+  InvalidArgumentError,
   InvalidTopicError,
   KafkaError,
   ProducerClosedError,
@@ -161,7 +165,7 @@ describe('send() outcomes', () => {
     expect(h.out.all[0].err).toBeInstanceOf(InvalidTopicError);
   });
 
-  test('a serializer that throws makes send() throw SerializationError (nothing is queued)', async () => {
+  test('a serializer that throws fails the record with SerializationError, after send() returned (nothing is queued)', async () => {
     const h = await start({
       valueSerializer: {
         serialize: () => {
@@ -169,8 +173,115 @@ describe('send() outcomes', () => {
         },
       },
     });
-    expect(() => h.producer.send({ topic: 't', value: 'a' }, () => {})).toThrow(SerializationError);
+    const callback = jest.fn();
+    expect(h.producer.send({ topic: 't', value: 'a' }, callback)).toBeUndefined();
+    expect(callback).not.toHaveBeenCalled();
+    const rejected = h.producer.send({ topic: 't', value: 'a' });
     expect(h.producer.metrics()['incomplete-batches']).toBe(0);
+    await expect(rejected).rejects.toThrow(SerializationError);
+    expect(callback).toHaveBeenCalledTimes(1);
+    expect(callback.mock.calls[0][0]).toBeInstanceOf(SerializationError);
+    expect((callback.mock.calls[0][0] as Error & { cause?: Error }).cause?.message).toBe('nope');
+  });
+});
+
+describe("Node's promise conventions: send() does not throw", () => {
+  test('producer.send(r).catch(log) and the callback form, as a new user writes them, in a process of their own: every failure is logged or called back, after send() returned; nothing reaches the process', () => {
+    const script = path.join(__dirname, '..', '..', 'support', 'new-user-sends.ts');
+    const run = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), script], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout.trim().split('\n').pop()!);
+    const expected = [
+      'closed producer: ProducerClosedError',
+      'no record: InvalidArgumentError',
+      'null record: InvalidArgumentError',
+      'no topic: InvalidArgumentError',
+      'negative partition: InvalidArgumentError',
+      'bad timestamp: InvalidArgumentError',
+      'bad header: InvalidArgumentError',
+      'value the serializer cannot take: SerializationError',
+      'serializer that throws: SerializationError',
+      'outside a transaction: IllegalStateError',
+      'invalid topic name: InvalidTopicError',
+      'interceptors, bad partition: InvalidArgumentError',
+    ];
+    expect(report).toEqual({
+      logged: expected,
+      callbacks: expected, // none marked "(inside send())"
+      thrown: [],
+      acks: ['InvalidArgumentError', 'InvalidArgumentError'], // once per send, both forms
+      delivered: true,
+      beforeControl: [],
+      // The one rejection left unhandled on purpose: the check does see one.
+      reachedProcess: ['unhandledRejection: control'],
+    });
+  });
+
+  test('the same in this process: every failure rejects or is called back once, never inside send()', async () => {
+    const h = await start();
+    await h.producer.send({ topic: 't', value: 'warm-up' }).catch(() => {});
+    const others: KafkaProducer<string, string>[] = [];
+    const another = (opts: Partial<ProducerOptions<string, string>>): KafkaProducer<string, string> => {
+      const p = new KafkaProducer<string, string>({ bootstrapServers: h.cluster.bootstrap, lingerMs: 0, ...opts }, { clock: h.clock });
+      others.push(p);
+      return p;
+    };
+    const throwingSerializer = another({
+      valueSerializer: {
+        serialize: () => {
+          throw new Error('nope');
+        },
+      },
+    });
+    const transactional = another({ transactionalId: 'tx' });
+    const acks: (Error | null)[] = [];
+    const intercepted = another({ interceptors: [{ onAcknowledgement: (_md, err) => acks.push(err) }] });
+    const closed = another({});
+    const closing = closed.close();
+    h.clock.advance(0);
+    await closing;
+
+    const cases: [string, KafkaProducer<string, string>, unknown, new (...args: never[]) => Error][] = [
+      ['a closed producer', closed, { topic: 't', value: 'v' }, ProducerClosedError],
+      ['no record', h.producer, undefined, InvalidArgumentError],
+      ['a string for a record', h.producer, 'v', InvalidArgumentError],
+      ['no topic', h.producer, { value: 'v' }, InvalidArgumentError],
+      ['a negative partition', h.producer, { topic: 't', value: 'v', partition: -1 }, InvalidArgumentError],
+      ['a header of the wrong type', h.producer, { topic: 't', value: 'v', headers: { h: 1 } }, InvalidArgumentError],
+      ['a value the serializer cannot take', h.producer, { topic: 't', value: { an: 'object' } }, SerializationError],
+      ['a serializer that throws', throwingSerializer, { topic: 't', value: 'v' }, SerializationError],
+      ['a transactional producer outside a transaction', transactional, { topic: 't', value: 'v' }, IllegalStateError],
+      ['an invalid topic name', h.producer, { topic: 'a b', value: 'v' }, InvalidTopicError],
+      ['interceptors and an invalid record', intercepted, { topic: 't', value: 'v', timestamp: -5 }, InvalidArgumentError],
+    ];
+    const logged: [string, unknown][] = [];
+    const viaCallback: [string, unknown, number][] = [];
+    for (const [what, producer, record] of cases) {
+      const log = (err: unknown): void => {
+        logged.push([what, err]);
+      };
+      producer.send(record as ProducerRecord<string, string>).catch(log);
+      let calls = 0;
+      producer.send(record as ProducerRecord<string, string>, (err) => viaCallback.push([what, err, ++calls]));
+      // Never inside the send() call.
+      expect(calls).toBe(0);
+    }
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(logged.map(([what]) => what)).toEqual(cases.map(([what]) => what));
+    expect(viaCallback.map(([what, , calls]) => [what, calls])).toEqual(cases.map(([what]) => [what, 1]));
+    for (const [what, , , type] of cases) {
+      expect([what, logged.find(([w]) => w === what)![1]]).toEqual([what, expect.any(type)]);
+      expect([what, viaCallback.find(([w]) => w === what)![1]]).toEqual([what, expect.any(type)]);
+    }
+    // The interceptor heard of each failure once.
+    expect(acks).toEqual([expect.any(InvalidArgumentError), expect.any(InvalidArgumentError)]);
+
+    for (const p of others) {
+      const c = p.close({ timeoutMs: 0 });
+      h.clock.advance(0);
+      await c;
+    }
   });
 });
 
@@ -350,7 +461,7 @@ describe('flush()', () => {
 });
 
 describe('close()', () => {
-  test('delivers what is queued (linger ignored), then send() throws ProducerClosedError', async () => {
+  test('delivers what is queued (linger ignored), then sends fail with ProducerClosedError', async () => {
     const h = await start({ lingerMs: 60_000 });
     for (const v of ['a', 'b']) h.send({ value: v, partition: 0 });
     let closed = false;
@@ -359,8 +470,14 @@ describe('close()', () => {
     expect(h.out.failed).toHaveLength(0);
     expect(h.out.allSettled).toBe(true);
     expect(h.cluster.records('t', 0).map((r) => r.valueString)).toEqual(['a', 'b']);
-    expect(() => h.producer.send({ topic: 't', value: 'late' }, () => {})).toThrow(ProducerClosedError);
-    expect(() => h.producer.send({ topic: 't', value: 'late' }, () => {})).toThrow(/after the producer has been closed/);
+    const late = jest.fn();
+    expect(h.producer.send({ topic: 't', value: 'late' }, late)).toBeUndefined();
+    expect(late).not.toHaveBeenCalled();
+    await expect(h.producer.send({ topic: 't', value: 'late' })).rejects.toThrow(ProducerClosedError);
+    expect(late).toHaveBeenCalledTimes(1);
+    expect(late.mock.calls[0][0]).toBeInstanceOf(ProducerClosedError);
+    expect(late.mock.calls[0][0].message).toMatch(/after the producer has been closed/);
+    expect(late.mock.calls[0][1]).toMatchObject({ topic: 't', partition: -1, offset: -1n });
     await expect(h.producer.partitionsFor('t')).rejects.toBeInstanceOf(ProducerClosedError);
     // close() again is the same close.
     await expect(h.producer.close()).resolves.toBeUndefined();

@@ -656,7 +656,7 @@ describe('abortable errors: commit fails, abort works (maybeTransitionToErrorSta
 // 7. max.block.ms
 
 describe('max.block.ms (handleCachedTransactionRequestResult, throwIfPendingState)', () => {
-  test('initTransactions: TimeoutError at max.block.ms; other operations throw IllegalStateError meanwhile; calling it again waits for the same InitProducerId', async () => {
+  test('initTransactions: TimeoutError at max.block.ms; other operations fail with IllegalStateError meanwhile; calling it again waits for the same InitProducerId', async () => {
     const h = start({ maxBlockMs: 1000 });
     const t0 = h.clock.now();
     h.net.prepare(0, 'InitProducerId', { delayMs: 1500 });
@@ -671,7 +671,9 @@ describe('max.block.ms (handleCachedTransactionRequestResult, throwIfPendingStat
     expect(await errorOf(() => h.producer.commitTransaction())).toBeInstanceOf(IllegalStateError);
     expect(await errorOf(() => h.producer.abortTransaction())).toBeInstanceOf(IllegalStateError);
     expect(await errorOf(() => h.producer.sendOffsetsToTransaction([{ topic: 'in', partition: 0, offset: 1 }], GROUP))).toBeInstanceOf(IllegalStateError);
-    expect(() => h.producer.send({ topic: 't', value: 'x', partition: 0 })).toThrow(IllegalStateError);
+    // send() does not throw: its promise rejects.
+    const refused = h.producer.send({ topic: 't', value: 'x', partition: 0 });
+    expect(await errorOf(() => refused)).toBeInstanceOf(IllegalStateError);
 
     const again = await h.complete(h.producer.initTransactions(), 'initTransactions again');
     expect(again.ok).toBe(true);
@@ -680,7 +682,7 @@ describe('max.block.ms (handleCachedTransactionRequestResult, throwIfPendingStat
     await h.commitWith([['a', 0]]);
   });
 
-  test('commitTransaction: TimeoutError at max.block.ms; abort, begin, send and init throw IllegalStateError meanwhile; calling it again waits for the same EndTxn', async () => {
+  test('commitTransaction: TimeoutError at max.block.ms; abort, begin and init throw IllegalStateError meanwhile, send rejects with it; calling it again waits for the same EndTxn', async () => {
     const h = start({ maxBlockMs: 1000 });
     await h.init();
     h.producer.beginTransaction();
@@ -695,7 +697,9 @@ describe('max.block.ms (handleCachedTransactionRequestResult, throwIfPendingStat
 
     expect(await errorOf(() => h.producer.abortTransaction())).toBeInstanceOf(IllegalStateError);
     expect(() => h.producer.beginTransaction()).toThrow(IllegalStateError);
-    expect(() => h.producer.send({ topic: 't', value: 'x', partition: 0 })).toThrow(IllegalStateError);
+    // send() does not throw: its promise rejects.
+    const refused = h.producer.send({ topic: 't', value: 'x', partition: 0 });
+    expect(await errorOf(() => refused)).toBeInstanceOf(IllegalStateError);
     expect(await errorOf(() => h.producer.initTransactions())).toBeInstanceOf(IllegalStateError);
 
     const again = await h.complete(h.producer.commitTransaction(), 'commit again');

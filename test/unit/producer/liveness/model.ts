@@ -947,7 +947,8 @@ export class Simulation {
     try {
       this.producer.send(record, outcome);
     } catch (err) {
-      // As Java's send() throws what the partitioner throws: that is this record's outcome.
+      // send() does not throw (Java's throws what the partitioner throws); were it to, that
+      // would still be this record's outcome, marked as thrown in the report.
       s.thrown = true;
       outcome(err as Error, null);
       this.trace(`send(${id}) threw ${(err as Error)?.name}: ${(err as Error)?.message}`);

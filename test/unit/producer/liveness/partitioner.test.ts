@@ -3,8 +3,8 @@
 //
 // The partitioner throws for one to three keys; often the first sends wait for metadata, so it
 // runs for them when metadata arrives, from the producer's I/O side rather than inside send().
-// Only those records fail: send() throws the error (as Java's send() does) or the record's
-// callback gets it or a typed wrapper of it. No other record stalls behind them, flush()
+// Only those records fail: the record's callback gets the error or a typed wrapper of it
+// (send() does not throw it, where Java's send() does). No other record stalls behind them, flush()
 // resolves, nothing is thrown out of a producer timer, and no promise rejection goes
 // unhandled (Jest fails the test on one; the error names the seed and the record).
 import { runProfile, seedList, timeoutFor } from './model';
