@@ -14,10 +14,10 @@ execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', pat
   stdio: 'inherit',
 });
 
-// One ESM file per entry point of package.json's "exports": the main one and kafka-wire/otel.
+// One ESM file per entry point of package.json's "exports": the main one, kafka-wire/otel and kafka-wire/kafkajs.
 fs.mkdirSync(path.join(dist, 'esm'), { recursive: true });
 const counts = [];
-for (const entry of ['index', 'otel']) {
+for (const entry of ['index', 'otel', 'kafkajs']) {
   const cjsEntry = path.join(dist, 'cjs', `${entry}.js`);
   const names = Object.keys(require(cjsEntry)).filter((n) => n !== 'default' && n !== '__esModule');
   fs.writeFileSync(
@@ -28,4 +28,6 @@ for (const entry of ['index', 'otel']) {
   counts.push(`${entry}: ${names.length} exports`);
 }
 fs.writeFileSync(path.join(dist, 'cjs', 'package.json'), '{ "type": "commonjs" }\n');
+// The bin (package.json "bin"): tsc keeps its #! line but not an executable mode.
+fs.chmodSync(path.join(dist, 'cjs', 'cli', 'main.js'), 0o755);
 console.log(`built dist/cjs and dist/esm (${counts.join(', ')})`);

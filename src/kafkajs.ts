@@ -1,0 +1,2 @@
+/** The `kafka-wire/kafkajs` entry point (see kafkajs/index.ts). */
+export * from './kafkajs/index';

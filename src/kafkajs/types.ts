@@ -1,0 +1,182 @@
+/**
+ * The shapes the kafkajs facade takes and returns, written from kafkajs's documented API.
+ */
+import type { ConnectionOptions } from 'node:tls';
+import type { CompressionTypes, logLevel } from './constants';
+
+export type BrokersFunction = () => string[] | Promise<string[]>;
+
+export interface SASLOptions {
+  /** plain, scram-sha-256 or scram-sha-512 (any case). */
+  mechanism: string;
+  username: string;
+  password: string;
+}
+
+export interface RetryOptions {
+  /** Longest wait between two retries, ms (kafka-wire's retryBackoffMaxMs). */
+  maxRetryTime?: number;
+  /** First wait before a retry, ms (kafka-wire's retryBackoffMs). */
+  initialRetryTime?: number;
+  /** Accepted, not used: the backoff doubles with 20% jitter, as in the Java client. */
+  factor?: number;
+  /** Accepted, not used (see factor). */
+  multiplier?: number;
+  /** How often a batch is retried (kafka-wire's retries); delivery.timeout.ms still bounds it. */
+  retries?: number;
+  /** Accepted, not used. */
+  restartOnFailure?: (e: Error) => Promise<boolean>;
+}
+
+export interface LogEntry {
+  namespace: string;
+  level: logLevel;
+  label: string;
+  log: { timestamp: string; message: string; [key: string]: unknown };
+}
+
+export type LogCreator = (level: logLevel) => (entry: LogEntry) => void;
+
+export interface KafkaConfig {
+  brokers: string[] | string | BrokersFunction;
+  clientId?: string;
+  ssl?: boolean | ConnectionOptions;
+  sasl?: SASLOptions;
+  /** Connection setup timeout, ms (kafka-wire's socketConnectionSetupTimeoutMs). */
+  connectionTimeout?: number;
+  /** Accepted, not used: authentication is bounded by the request timeout. */
+  authenticationTimeout?: number;
+  /** Accepted, not used. */
+  reauthenticationThreshold?: number;
+  /** kafka-wire's requestTimeoutMs. */
+  requestTimeout?: number;
+  /** Accepted, not used: request timeouts are always enforced. */
+  enforceRequestTimeout?: boolean;
+  retry?: RetryOptions;
+  /** Not supported: a value other than undefined throws. */
+  socketFactory?: unknown;
+  logLevel?: logLevel;
+  logCreator?: LogCreator;
+}
+
+/** One partition as a custom partitioner sees it. */
+export interface PartitionMetadata {
+  partitionErrorCode: number;
+  partitionId: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+  offlineReplicas?: number[];
+  leaderEpoch?: number;
+}
+
+export interface PartitionerArgs {
+  topic: string;
+  partitionMetadata: PartitionMetadata[];
+  message: Message;
+}
+
+export type ICustomPartitioner = () => (args: PartitionerArgs) => number;
+
+export interface ProducerConfig {
+  createPartitioner?: ICustomPartitioner;
+  retry?: RetryOptions;
+  /** kafka-wire's metadataMaxAgeMs. */
+  metadataMaxAge?: number;
+  /** Accepted, not used: metadata requests allow auto-creation, as the Java client's do; the broker decides. */
+  allowAutoTopicCreation?: boolean;
+  /** kafka-wire's enableIdempotence; when not given, kafka-wire's (Java's) default applies: on. */
+  idempotent?: boolean;
+  transactionalId?: string;
+  /** kafka-wire's transactionTimeoutMs. */
+  transactionTimeout?: number;
+  /** kafka-wire's maxInFlightRequestsPerConnection. */
+  maxInFlightRequests?: number;
+  /**
+   * Not in kafkajs: the producer's codec, fixed when its kafka-wire producer is made. Without it
+   * the first send's `compression` decides (a transactional producer, made at connect(): none).
+   */
+  compression?: CompressionTypes;
+}
+
+export type IHeaders = { [key: string]: Buffer | string | (Buffer | string)[] | undefined };
+
+export interface Message {
+  key?: Buffer | string | null;
+  value: Buffer | string | null;
+  partition?: number;
+  headers?: IHeaders;
+  /** Create time, ms since the epoch (a string, as kafkajs takes it, or a number). */
+  timestamp?: string | number;
+}
+
+export interface ProducerRecord {
+  topic: string;
+  messages: Message[];
+  acks?: number;
+  timeout?: number;
+  compression?: CompressionTypes;
+}
+
+export interface TopicMessages {
+  topic: string;
+  messages: Message[];
+}
+
+export interface ProducerBatch {
+  acks?: number;
+  timeout?: number;
+  compression?: CompressionTypes;
+  topicMessages?: TopicMessages[];
+}
+
+/** One partition written by a send(): offsets as decimal strings, as kafkajs gives them. */
+export interface RecordMetadata {
+  topicName: string;
+  partition: number;
+  errorCode: number;
+  /** The lowest offset of this call's messages in the partition ('-1' with acks 0). */
+  baseOffset?: string;
+  /** Always '-1': kafka-wire does not tell LogAppendTime apart from create time. */
+  logAppendTime?: string;
+  /** Always '-1': kafka-wire does not report it. */
+  logStartOffset?: string;
+}
+
+export interface TopicOffsets {
+  topic: string;
+  partitions: { partition: number; offset: string }[];
+}
+
+export interface Offsets {
+  topics: TopicOffsets[];
+}
+
+export interface InstrumentationEvent<T> {
+  id: number;
+  type: string;
+  timestamp: number;
+  payload: T;
+}
+
+/** The payload of producer.network.request. */
+export interface RequestEventPayload {
+  apiKey: number;
+  apiName: string;
+  apiVersion: number;
+  /** The broker's node id (kafka-wire's events name brokers by id, not host:port). */
+  broker: string;
+  clientId: string;
+  /** Not known to the facade: -1. */
+  correlationId: number;
+  createdAt: number;
+  sentAt: number;
+  /** Not known when the event fires (it fires as the request is written): 0. */
+  pendingDuration: number;
+  /** As pendingDuration: 0. */
+  duration: number;
+  /** Record batch bytes of a Produce request; 0 for other requests. */
+  size: number;
+}
+
+export type RemoveInstrumentationEventListener = () => void;
