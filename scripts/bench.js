@@ -9,24 +9,37 @@
  *   npm run bench -- --quick               records / 10, one round
  *   npm run bench -- --clients=kafka-wire,java --workloads=W1,W4 --rounds=5
  *   npm run bench -- --no-install          do not install the peers (runs of missing ones fail)
+ *   npm run bench -- --clients=kafka-wire,kafka-wire-baseline [--baseline-ref=REF]
+ *                                          also builds kafka-wire at REF (default
+ *                                          KAFKA_WIRE_BASELINE_REF, else 3f69efa~1) for the
+ *                                          kafka-wire-baseline client
  */
 'use strict';
 
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
-const { buildBenches } = require('./bench-build');
+const { buildBaseline, buildBenches, BASELINE_REF } = require('./bench-build');
 const { installPeers } = require('./bench-install');
 
 const ROOT = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);
 const noInstall = args.includes('--no-install');
 const rest = args.filter((a) => a !== '--no-install');
-const onlyOurs = rest.some((a) => a.startsWith('--clients=')) && rest.find((a) => a.startsWith('--clients=')).slice(10).split(',').every((c) => c === 'kafka-wire' || c.startsWith('java'));
+const valueOf = (flag) => rest.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
+const clients = valueOf('--clients')?.split(',') ?? null;
+const onlyOurs = clients !== null && clients.every((c) => c.startsWith('kafka-wire') || c.startsWith('java'));
 
 if (!noInstall && !onlyOurs) installPeers();
 buildBenches();
+const env = { ...process.env };
+if (clients?.includes('kafka-wire-baseline')) {
+  const b = buildBaseline(valueOf('--baseline-ref') || process.env.KAFKA_WIRE_BASELINE_REF || BASELINE_REF);
+  process.stdout.write(`bench: kafka-wire-baseline is ${b.ref} (${b.commit.slice(0, 12)})\n`);
+  env.KAFKA_WIRE_BASELINE_DIR = b.dir;
+}
 const r = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs', { paths: [ROOT] }), path.join(ROOT, 'bench', 'e2e', 'run.ts'), ...rest], {
   cwd: ROOT,
   stdio: 'inherit',
+  env,
 });
 process.exitCode = r.status ?? 1;

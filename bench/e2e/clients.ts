@@ -17,6 +17,8 @@ export interface ClientInfo {
   pkg?: string;
   /** Why a workload cannot run on this client, or null. */
   unsupported(w: Workload): string | null;
+  /** Set on the kafka-wire variants (KAFKA_WIRE_VARIANTS): the client they are a variant of. */
+  variantOf?: 'kafka-wire';
 }
 
 /** Why a client without a transactional mode here skips a transactional workload. */
@@ -56,9 +58,22 @@ export const CLIENTS: readonly ClientInfo[] = [
   },
 ];
 
+/**
+ * kafka-wire measured against itself: each runs only when --clients names it (a run without
+ * --clients compares CLIENTS). The traced and OpenTelemetry ones are the kafka-wire driver with
+ * subscribers added before the producer is created; the baseline one is that driver compiled
+ * against an earlier commit's src/ (scripts/bench-build.js, buildBaseline).
+ */
+export const KAFKA_WIRE_VARIANTS: readonly ClientInfo[] = [
+  { name: 'kafka-wire-baseline', label: 'kafka-wire before observability', kind: 'node', variantOf: 'kafka-wire', unsupported: () => null },
+  { name: 'kafka-wire-traced', label: 'kafka-wire (every channel subscribed, no-op)', kind: 'node', variantOf: 'kafka-wire', unsupported: () => null },
+  { name: 'kafka-wire-otel', label: 'kafka-wire + OpenTelemetry', kind: 'node', variantOf: 'kafka-wire', unsupported: () => null },
+];
+
 export function clientNamed(name: string): ClientInfo {
-  const c = CLIENTS.find((x) => x.name === name);
-  if (!c) throw new Error(`unknown client ${name}; known: ${CLIENTS.map((x) => x.name).join(', ')}`);
+  const all = [...CLIENTS, ...KAFKA_WIRE_VARIANTS];
+  const c = all.find((x) => x.name === name);
+  if (!c) throw new Error(`unknown client ${name}; known: ${all.map((x) => x.name).join(', ')}`);
   return c;
 }
 

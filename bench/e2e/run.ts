@@ -7,7 +7,14 @@
  *     --quick              records / 10, one round (a look, not a figure)
  *     --rounds=N           rounds (default 3; the median is reported)
  *     --clients=a,b        only these clients (kafka-wire, kafkajs, platformatic, node-rdkafka,
- *                          confluent, java, java-perf)
+ *                          confluent, java, java-perf); also the kafka-wire variants, run
+ *                          only when named here: kafka-wire-traced (no-op subscribers on every
+ *                          diagnostics channel), kafka-wire-otel (instrumentKafkaWire with a
+ *                          span-dropping tracer provider), kafka-wire-baseline (kafka-wire at
+ *                          an earlier commit, built by scripts/bench.js)
+ *     --baseline-ref=REF   kafka-wire-baseline's commit (default KAFKA_WIRE_BASELINE_REF, else
+ *                          3f69efa~1, the parent of the observability commit); scripts/bench.js
+ *                          reads it
  *     --workloads=W1,W4    only these workloads (W1, W2, W3, W4, W5-lz4, W5-zstd,
  *                          W6-txn)
  *     --scale=F            records / F (the smoke test uses this)
@@ -59,6 +66,7 @@ function parseArgs(argv: string[]): Options {
     else if (k === '--rounds') rounds = Number(v);
     else if (k === '--scale') opts.scale = Number(v);
     else if (k === '--out') opts.outDir = path.resolve(v);
+    else if (k === '--baseline-ref') continue; // scripts/bench.js built that commit before this ran
     else if (k === '--clients') opts.clients = v.split(',').map(clientNamed);
     else if (k === '--workloads') {
       opts.workloads = v.split(',').map((id) => {

@@ -6,8 +6,10 @@
  * `npm run bench`).
  */
 import { createDriver } from '../../bench/e2e/drivers/kafka-wire';
+import { createDriver as createOtelDriver } from '../../bench/e2e/drivers/kafka-wire-otel';
+import { createDriver as createTracedDriver } from '../../bench/e2e/drivers/kafka-wire-traced';
 import { runWorkload } from '../../bench/e2e/driver';
-import { CLIENTS } from '../../bench/e2e/clients';
+import { clientNamed, CLIENTS, KAFKA_WIRE_VARIANTS } from '../../bench/e2e/clients';
 import { judgeTargets, markdownTable, RunRecord, summarize, svgChart } from '../../bench/e2e/report';
 import type { RunSpec } from '../../bench/e2e/types';
 import { scaled, WORKLOADS } from '../../bench/e2e/workloads';
@@ -16,7 +18,7 @@ import { FakeCluster } from '../support/fake-broker';
 describe('bench/e2e smoke run (kafka-wire, null broker)', () => {
   let cluster: FakeCluster;
   beforeAll(async () => {
-    cluster = await FakeCluster.start({ null: true, transactions: true, topics: { 'smoke-w1': 6, 'smoke-w4': 6, 'smoke-lz4': 6, 'smoke-txn': 6 } });
+    cluster = await FakeCluster.start({ null: true, transactions: true, topics: { 'smoke-w1': 6, 'smoke-w4': 6, 'smoke-lz4': 6, 'smoke-txn': 6, 'smoke-traced': 6, 'smoke-otel': 6 } });
   });
   afterAll(async () => {
     await cluster.close();
@@ -70,6 +72,15 @@ describe('bench/e2e smoke run (kafka-wire, null broker)', () => {
     expect(r.commits!.p50Ms <= r.commits!.p99Ms && r.commits!.p99Ms <= r.commits!.maxMs).toBe(true);
   }, 60_000);
 
+  test('the kafka-wire variants with subscribers (no-op channel handlers, OpenTelemetry) run', async () => {
+    const traced = await runWorkload(spec({ client: 'kafka-wire-traced', topic: 'smoke-traced' }), createTracedDriver);
+    expect({ acked: traced.acked, errors: traced.errors }).toEqual({ acked: 2000, errors: 0 });
+    // Its close() checks that every record's span ended.
+    const otel = await runWorkload(spec({ client: 'kafka-wire-otel', topic: 'smoke-otel' }), createOtelDriver);
+    expect({ acked: otel.acked, errors: otel.errors }).toEqual({ acked: 2000, errors: 0 });
+    expect(otel.note).toMatch(/OpenTelemetry/);
+  }, 60_000);
+
   test('the report renders medians, the table, the targets and the chart', () => {
     const run = (client: string, workload: string, rps: number, cpu: number): RunRecord => ({
       client,
@@ -118,5 +129,12 @@ describe('bench/e2e smoke run (kafka-wire, null broker)', () => {
     const txn = WORKLOADS.find((w) => w.id === 'W6-txn')!;
     expect(txn.transactional).toEqual({ commitEveryMs: 100 });
     expect(CLIENTS.filter((c) => c.unsupported(txn) === null).map((c) => c.name)).toEqual(['kafka-wire', 'java']);
+    // The variants run only when named, and say what they are a variant of.
+    expect(KAFKA_WIRE_VARIANTS.map((c) => [c.name, c.variantOf])).toEqual([
+      ['kafka-wire-baseline', 'kafka-wire'],
+      ['kafka-wire-traced', 'kafka-wire'],
+      ['kafka-wire-otel', 'kafka-wire'],
+    ]);
+    expect(clientNamed('kafka-wire-otel').label).toBe('kafka-wire + OpenTelemetry');
   });
 });
