@@ -60,7 +60,21 @@ const carrierSetter = {
 export function instrumentKafkaWire(options: KafkaWireInstrumentationOptions = {}): () => void {
   const tracer: Tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_NAME);
   const propagator = options.propagator;
-  const spans = new WeakMap<SendContext, Span>();
+  // Each record's span rides on its context (the same object from start to asyncEnd) under a
+  // key of this instrumentation's own. A WeakMap would do too, but every record in flight would
+  // then be an entry the garbage collector has to trace as an ephemeron, on every collection.
+  const SPAN = Symbol('kafka-wire span');
+  type Traced = SendContext & { [SPAN]?: Span };
+  // Strings every span keeps until it ends, made once rather than per record.
+  const spanNames = new Map<string, string>();
+  const spanName = (topic: string): string => {
+    let name = spanNames.get(topic);
+    if (name === undefined) {
+      name = `send ${topic}`;
+      if (spanNames.size < 10_000) spanNames.set(topic, name);
+    }
+    return name;
+  };
 
   const handlers = {
     start(message: unknown): void {
@@ -74,11 +88,11 @@ export function instrumentKafkaWire(options: KafkaWireInstrumentationOptions = {
         // The older conventions' name and value, for backends that still read them.
         'messaging.operation': 'publish',
       };
-      if (typeof ctx.partition === 'number') attributes['messaging.destination.partition.id'] = String(ctx.partition);
+      if (typeof ctx.partition === 'number') attributes['messaging.destination.partition.id'] = partitionId(ctx.partition);
       if (typeof ctx.key === 'string') attributes['messaging.kafka.message.key'] = ctx.key;
       if (ctx.value === null || ctx.value === undefined) attributes['messaging.kafka.message.tombstone'] = true;
-      const span = tracer.startSpan(`send ${ctx.topic}`, { kind: SpanKind.PRODUCER, attributes }, parent);
-      spans.set(ctx, span);
+      const span = tracer.startSpan(spanName(ctx.topic), { kind: SpanKind.PRODUCER, attributes }, parent);
+      (ctx as Traced)[SPAN] = span;
       if (!hasHeader(ctx.headers, TRACEPARENT)) ctx.headers = injected(ctx.headers, trace.setSpan(parent, span), span, propagator);
     },
     end(message: unknown): void {
@@ -95,10 +109,10 @@ export function instrumentKafkaWire(options: KafkaWireInstrumentationOptions = {
   };
 
   function finish(ctx: SendContext, md: RecordMetadata | null, err: Error | undefined): void {
-    const span = spans.get(ctx);
-    if (!span) return;
-    spans.delete(ctx);
-    if (md !== null && md.partition >= 0) span.setAttribute('messaging.destination.partition.id', String(md.partition));
+    const span = (ctx as Traced)[SPAN];
+    if (span === undefined) return;
+    (ctx as Traced)[SPAN] = undefined;
+    if (md !== null && md.partition >= 0) span.setAttribute('messaging.destination.partition.id', partitionId(md.partition));
     if (err !== undefined) {
       span.recordException(err);
       span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
@@ -115,6 +129,12 @@ export function instrumentKafkaWire(options: KafkaWireInstrumentationOptions = {
     installed = false;
     channel.unsubscribe(handlers);
   };
+}
+
+/** Partition ids as strings (an attribute of every span), the common ones made once. */
+const PARTITION_IDS: string[] = Array.from({ length: 1024 }, (_, i) => String(i));
+function partitionId(partition: number): string {
+  return PARTITION_IDS[partition] ?? String(partition);
 }
 
 /** The headers with the span's context added (a copy; the record's own are not changed). */

@@ -82,42 +82,82 @@ export function isSendTraced(): boolean {
   return start.hasSubscribers || asyncEnd.hasSubscribers || end.hasSubscribers || error.hasSubscribers || asyncStart.hasSubscribers;
 }
 
-/** The context of one record, made only when `kafka-wire:send` has subscribers. */
+/**
+ * The context of one record, made only when `kafka-wire:send` has subscribers. `result` and
+ * `error` are there from the start (undefined), so the object keeps one shape for its whole life.
+ */
 export function sendContextOf(record: ProducerRecord): SendContext {
-  return { topic: record.topic, partition: record.partition, key: record.key, value: record.value, headers: record.headers, record };
+  return {
+    topic: record.topic,
+    partition: record.partition,
+    key: record.key,
+    value: record.value,
+    headers: record.headers,
+    record,
+    result: undefined,
+    error: undefined,
+  };
 }
 
 /**
- * Runs the synchronous part of send() between `start` and `end` (Node's traceSync
- * convention, stores bound for `start` subscribers), publishing `error` on a throw.
+ * Whether `ch` surely has no store bound (bindStore), so that runStores(ctx, fn) would only
+ * publish ctx and call fn. runStores makes a closure, an array and an iterator per call even
+ * then; once per record, that is most of what a subscribed channel costs. Node keeps the bound
+ * stores in a Map on the active channel: when that Map is not where it is expected, the answer
+ * is no and runStores is used.
  */
-export function traceSendSync<T>(ctx: SendContext, fn: (ctx: SendContext) => T): T {
-  return start.runStores(ctx, () => {
-    try {
-      return fn(ctx);
-    } catch (err) {
-      ctx.error = err as Error;
-      error.publish(ctx);
-      throw err;
-    } finally {
-      end.publish(ctx);
-    }
-  });
+function hasNoStores(ch: dc.Channel): boolean {
+  const stores = (ch as unknown as { _stores?: { size?: unknown } | null })._stores;
+  return typeof stores === 'object' && stores !== null && stores.size === 0;
 }
 
-/** A record settled: `error` on failure, then `asyncStart`, its callback or promise, `asyncEnd`. */
-export function traceSendSettled(ctx: SendContext, err: Error | null, md: RecordMetadata, deliver: () => void): void {
+/**
+ * Runs the synchronous part of send(), fn(ctx, a, b) with `self` as this, between `start` and
+ * `end` (Node's traceSync convention, stores bound for `start` subscribers), publishing
+ * `error` on a throw. Its arguments are passed along rather than captured, so that a traced
+ * send makes no closure.
+ */
+export function traceSendSync<S, A, B, T>(ctx: SendContext, fn: (this: S, ctx: SendContext, a: A, b: B) => T, self: S, a: A, b: B): T {
+  if (!hasNoStores(start)) return start.runStores(ctx, runTraced, undefined, ctx, fn, self, a, b) as T;
+  start.publish(ctx);
+  return runTraced(ctx, fn, self, a, b);
+}
+
+function runTraced<S, A, B, T>(ctx: SendContext, fn: (this: S, ctx: SendContext, a: A, b: B) => T, self: S, a: A, b: B): T {
+  try {
+    return fn.call(self, ctx, a, b);
+  } catch (err) {
+    ctx.error = err as Error;
+    error.publish(ctx);
+    throw err;
+  } finally {
+    end.publish(ctx);
+  }
+}
+
+/**
+ * A record settled: `error` on failure, then `asyncStart`, deliver(completion, err, md) (its
+ * callback or promise), `asyncEnd`.
+ */
+export function traceSendSettled<C>(ctx: SendContext, err: Error | null, md: RecordMetadata, deliver: (c: C, err: Error | null, md: RecordMetadata) => void, completion: C): void {
   if (err) {
     ctx.error = err;
     error.publish(ctx);
   } else ctx.result = md;
-  asyncStart.runStores(ctx, () => {
-    try {
-      deliver();
-    } finally {
-      asyncEnd.publish(ctx);
-    }
-  });
+  if (!hasNoStores(asyncStart)) {
+    asyncStart.runStores(ctx, deliverTraced, undefined, ctx, err, md, deliver, completion);
+    return;
+  }
+  asyncStart.publish(ctx);
+  deliverTraced(ctx, err, md, deliver, completion);
+}
+
+function deliverTraced<C>(ctx: SendContext, err: Error | null, md: RecordMetadata, deliver: (c: C, err: Error | null, md: RecordMetadata) => void, completion: C): void {
+  try {
+    deliver(completion, err, md);
+  } finally {
+    asyncEnd.publish(ctx);
+  }
 }
 
 /** Adds a header to a record's headers (either form) without touching the original. */

@@ -57,7 +57,7 @@ import type { Header, ProducerRecord, RecordMetadata, SendCallback } from './rec
 import { Sender } from './sender';
 import { InterceptorErrorReporter, interceptSend, ProducerInterceptor } from './interceptors';
 import { SendObserver } from './send-observer';
-import { connectionChannel, isSendTraced, reportConnectFailed, sendContextOf, traceSendSync } from '../tracing';
+import { connectionChannel, isSendTraced, reportConnectFailed, SendContext, sendContextOf, traceSendSync } from '../tracing';
 import { ConsumerGroupMetadata, TransactionManager, TransactionOffset, validateOffsets } from './transactions';
 
 /** Test seams: a fake clock, a scripted network, and deterministic random sources in [0, 1). */
@@ -344,7 +344,13 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     if (!isSendTraced()) return this.doObservedSend(record, callback, observer);
     const ctx = sendContextOf(record);
     observer.ctx = ctx;
-    return traceSendSync(ctx, (c) => this.doObservedSend(c.headers === record.headers ? record : { ...record, headers: c.headers }, callback, observer));
+    return traceSendSync(ctx, this.tracedSend, this, callback, observer);
+  }
+
+  /** Between `start` and `end`: the record, with the headers the context holds once `start` returned. */
+  private tracedSend(ctx: SendContext, callback: SendCallback | undefined, observer: SendObserver): Promise<RecordMetadata> | void {
+    const record = ctx.record as ProducerRecord<K, V>;
+    return this.doObservedSend(ctx.headers === record.headers ? record : { ...record, headers: ctx.headers }, callback, observer);
   }
 
   private doObservedSend(record: ProducerRecord<K, V>, callback: SendCallback | undefined, observer: SendObserver): Promise<RecordMetadata> | void {

@@ -41,7 +41,7 @@ export class SendObserver implements PromiseSlot {
     if (this.interceptors) acknowledge(this.interceptors, md, err, this.report);
     const inner = this.inner;
     if (inner === null) return;
-    if (this.ctx) traceSendSettled(this.ctx, err, md, () => settle(inner, err, md));
+    if (this.ctx) traceSendSettled(this.ctx, err, md, settle, inner);
     else settle(inner, err, md);
   }
 
