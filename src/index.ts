@@ -32,3 +32,5 @@ export * as protocol from './protocol/public';
 export { channels } from './tracing';
 export type { SendContext, ProduceRequestMessage, ProduceResponseMessage, ConnectionMessage } from './tracing';
 export type { ProducerInterceptor } from './producer/interceptors';
+export { ProducerWriteStream, isRecordChunk } from './producer/write-stream';
+export type { WriteStreamOptions, WriteStreamRecord, WriteStreamProducer } from './producer/write-stream';

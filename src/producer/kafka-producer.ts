@@ -59,6 +59,7 @@ import { InterceptorErrorReporter, interceptSend, ProducerInterceptor } from './
 import { SendObserver } from './send-observer';
 import { connectionChannel, isSendTraced, reportConnectFailed, SendContext, sendContextOf, traceSendSync } from '../tracing';
 import { ConsumerGroupMetadata, TransactionManager, TransactionOffset, validateOffsets } from './transactions';
+import { ProducerWriteStream, WriteStreamOptions } from './write-stream';
 
 /** Test seams: a fake clock, a scripted network, and deterministic random sources in [0, 1). */
 export interface ProducerInternals {
@@ -785,6 +786,14 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       throw err;
     }
     return result;
+  }
+
+  /**
+   * An object-mode Writable: each chunk is a record or a bare value for `options.topic`;
+   * write() returns false while sends wait for buffer.memory (see write-stream.ts).
+   */
+  createWriteStream(options: WriteStreamOptions<K, V> = {}): ProducerWriteStream {
+    return new ProducerWriteStream(this as KafkaProducer<unknown, unknown>, () => this.sends.length, options as WriteStreamOptions);
   }
 
   /** Resolves when every send() made before this call has its outcome. Linger is ignored meanwhile. */
