@@ -4,16 +4,80 @@
  * buffer.memory), then flush() and close(); the independent Java consumer reads the topic back
  * and we print how many of the 1000 arrived, and what the producer did to get them there.
  *
+ * Then the lesson itself: three child processes each send 1000 records to a fresh topic and end
+ * in a different way (process.exit() without flush, flush() then exit, or simply returning), and
+ * the Java consumer counts what arrived from each.
+ *
  * Uses the broker named by KAFKA_BOOTSTRAP, else starts a local Apache Kafka broker (the test
  * harness: Java 17 + Maven fetch the real broker on first use).
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
 import { KafkaProducer, jsonSerializer, RecordMetadata } from '../src';
 import { startCluster } from '../test/support/kafka-cluster';
-import { Verifier } from '../test/support/verifier';
+import { uniqueTopic, Verifier } from '../test/support/verifier';
 
 const TOPIC = 'buffer-example';
 const COUNT = 1000;
+
+/** The three endings, each a small script in demo-children/ that sends COUNT records and stops. */
+const ENDINGS = [
+  {
+    script: 'exit-without-flush.ts',
+    title: 'send() x 1000, then process.exit()',
+    why: 'exiting drops whatever the accumulator and the sender had not delivered yet',
+  },
+  {
+    script: 'flush-then-exit.ts',
+    title: 'send() x 1000, await flush(), then process.exit()',
+    why: 'flush() waits until every record is acknowledged, so the exit loses nothing',
+  },
+  {
+    script: 'return-without-flush.ts',
+    title: 'send() x 1000, then return (no flush, no close)',
+    why: 'the producer keeps the process alive while records are pending, so Node exits only after delivery',
+  },
+];
+
+/** Runs a demo child under the same TypeScript runner as this script; resolves with its exit code and time. */
+function runChild(script: string, bootstrap: string, topic: string): Promise<{ code: number | null; ms: number }> {
+  const t0 = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'demo-children', script), bootstrap, topic], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, ms: Date.now() - t0 }));
+  });
+}
+
+/** The lesson: how a process ends decides whether the records still in memory reach the broker. */
+async function lesson(bootstrap: string, verifier: Verifier): Promise<boolean> {
+  console.log('');
+  console.log('How the process ends matters. send() only appends the record to a batch in memory (the');
+  console.log('accumulator); a background loop (the sender) delivers the batches. Three child processes,');
+  console.log(`each sending ${COUNT} records to a fresh topic:`);
+  const topics = ENDINGS.map((e) => uniqueTopic(`demo-${path.basename(e.script, '.ts')}`));
+  await Promise.all(topics.map((t) => verifier.createTopic(t, 1)));
+  try {
+    const runs = await Promise.all(ENDINGS.map((e, i) => runChild(e.script, bootstrap, topics[i])));
+    // A request written just before process.exit() may still be on its way into the log.
+    await new Promise((r) => setTimeout(r, 500));
+    let ok = true;
+    for (const [i, e] of ENDINGS.entries()) {
+      const { records } = await verifier.consume(topics[i]);
+      const exit = runs[i].code === 0 ? '' : `, exit code ${runs[i].code}`;
+      console.log(`  (${i + 1}) ${e.title}: ${records.length} of ${COUNT} arrived (child ran ${runs[i].ms} ms${exit})`);
+      console.log(`      ${e.why}.`);
+      // Endings (2) and (3) must deliver everything; ending (1) loses a varying number.
+      if (i > 0 && (records.length !== COUNT || runs[i].code !== 0)) ok = false;
+    }
+    return ok;
+  } finally {
+    await Promise.all(topics.map((t) => verifier.deleteTopic(t).catch(() => {})));
+  }
+}
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -62,6 +126,8 @@ async function main(): Promise<void> {
     console.log(`Offsets acknowledged: ${metadata[0].offset}..${metadata[metadata.length - 1].offset} in partition ${metadata[0].partition}.`);
     console.log(`Read back by the Java consumer: ${ours.length} of ${COUNT} records arrived${inOrder ? ', in order' : ', NOT in order'}.`);
     if (ours.length !== COUNT || !inOrder) process.exitCode = 1;
+
+    if (!(await lesson(cluster.bootstrap, verifier))) process.exitCode = 1;
   } finally {
     await verifier.close();
     await cluster.stop();
