@@ -12,6 +12,9 @@
  * - @confluentinc/kafka-javascript first tries to download a prebuilt binary (which fails
  *   without access to its release host), then builds from source; CKJS_LINKING=dynamic is set
  *   as its docs say for building on Linux.
+ * node-gyp compiles them against the Node headers installed with Node (<prefix>/include/node,
+ * through npm_config_nodedir) when they are there and npm_config_nodedir is not set, rather
+ * than downloading the headers from nodejs.org.
  * npm must run their install scripts: --foreground-scripts and --ignore-scripts=false are passed
  * in case the npm configuration turns scripts off. The build needs a C/C++ toolchain, make and
  * Python, and OpenSSL, zlib, zstd and librdkafka headers (without libzstd-dev, librdkafka is
@@ -73,6 +76,42 @@ function ensureSystemPackages() {
   run('apt-get', ['install', '-y', '-q', ...absent]);
 }
 
+/**
+ * The headers node-gyp compiles against. By default it downloads them for the running Node
+ * version from nodejs.org, which fails on a machine without access to it; a Node installed
+ * from a distribution package usually has them already, under <prefix>/include/node. Returns
+ * that prefix (what npm_config_nodedir wants) when its headers are those of the running Node's
+ * major version (its ABI), else undefined.
+ */
+function localNodeDir({ execPath = process.execPath, version = process.version, readFile = fs.readFileSync } = {}) {
+  const prefixes = [path.dirname(path.dirname(execPath)), '/usr', '/usr/local'];
+  const major = /^v?(\d+)\./.exec(version)?.[1];
+  for (const prefix of [...new Set(prefixes)]) {
+    let header;
+    try {
+      header = readFile(path.join(prefix, 'include', 'node', 'node_version.h'), 'utf8');
+    } catch {
+      continue;
+    }
+    if (major !== undefined && /#define\s+NODE_MAJOR_VERSION\s+(\d+)/.exec(header)?.[1] === major) return prefix;
+  }
+  return undefined;
+}
+
+/**
+ * The environment of the npm commands that build the native peers. A nodedir the user has set
+ * (npm_config_nodedir, in either case) is left alone.
+ */
+function buildEnv(base = process.env, findNodeDir = localNodeDir) {
+  const env = { ...base, CKJS_LINKING: 'dynamic' };
+  const userSet = Object.keys(base).some((k) => k.toLowerCase() === 'npm_config_nodedir' && base[k]);
+  if (!userSet) {
+    const nodedir = findNodeDir();
+    if (nodedir !== undefined) env.npm_config_nodedir = nodedir;
+  }
+  return env;
+}
+
 /** Installs what is missing; returns the peers still missing afterwards. */
 function installPeers({ force = false } = {}) {
   const before = missing();
@@ -80,7 +119,10 @@ function installPeers({ force = false } = {}) {
   process.stdout.write(`bench-install: installing peer clients into bench/peers (${before.join(', ') || 'forced'}); the native ones compile librdkafka: several minutes\n`);
   ensureSystemPackages();
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const env = { ...process.env, CKJS_LINKING: 'dynamic' };
+  const env = buildEnv();
+  if (env.npm_config_nodedir && env.npm_config_nodedir !== process.env.npm_config_nodedir) {
+    process.stdout.write(`bench-install: node-gyp uses the Node headers under ${env.npm_config_nodedir}/include/node (set npm_config_nodedir to choose others)\n`);
+  }
   const absentFiles = Object.entries(CHECKS).filter(([, file]) => !fs.existsSync(path.join(PEERS, file)));
   if (force || absentFiles.length > 0) {
     const fresh = !fs.existsSync(path.join(PEERS, 'node_modules')) && fs.existsSync(path.join(PEERS, 'package-lock.json'));
@@ -98,7 +140,7 @@ function installPeers({ force = false } = {}) {
   return still;
 }
 
-module.exports = { installPeers, missing };
+module.exports = { installPeers, missing, buildEnv, localNodeDir };
 
 if (require.main === module) {
   const still = installPeers({ force: process.argv.includes('--force') });
