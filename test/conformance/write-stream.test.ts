@@ -1,7 +1,7 @@
 /**
  * createWriteStream() against a real broker: 200,000 records piped from a Readable through
- * stream.pipeline all arrive, read back by the Java verifier, while the stream's backpressure
- * (which follows buffer.memory) keeps the process's memory bounded.
+ * stream.pipeline all arrive, read back by the Java verifier, and the stream pushes back
+ * (write() returns false, then 'drain') while buffer.memory is full.
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -19,7 +19,7 @@ afterAll(async () => {
   await verifier?.close();
 });
 
-test('200,000 records through stream.pipeline all arrive; RSS grows by at most buffer.memory + 64 MiB', async () => {
+test('200,000 records through stream.pipeline all arrive, with the stream pushing back on buffer.memory', async () => {
   const topic = uniqueTopic('write-stream');
   await verifier.createTopic(topic, 3);
   const n = 200_000;
@@ -55,8 +55,11 @@ test('200,000 records through stream.pipeline all arrive; RSS grows by at most b
   expect(drains).toBeGreaterThan(0);
   await producer.close();
 
-  const growth = rssAfter - rssBefore;
-  expect(growth).toBeLessThanOrEqual(bufferMemory + 64 * 1024 * 1024);
+  // Reported, not asserted: in a test worker shared with other suites, 22 MB of data moves RSS
+  // by 60-90 MB through heap growth alone, so a bound of buffer.memory + 64 MiB cannot tell
+  // bounded memory from everything buffered here. That check needs gigabytes through the
+  // stream in a process of its own.
+  console.log(`write stream: ${n} records, RSS ${((rssAfter - rssBefore) / 2 ** 20).toFixed(1)} MiB higher after the pipeline (buffer.memory ${bufferMemory / 2 ** 20} MiB)`);
 
   const summary = await verifier.sequenceSummary(topic, prefix, n - 1);
   expect(summary.timedOut).toBe(false);
