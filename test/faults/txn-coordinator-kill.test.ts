@@ -139,22 +139,6 @@ async function bounded<T>(what: string, work: Promise<T>, ms: number): Promise<T
   }
 }
 
-/**
- * waitForFullIsr, tolerating a broker that does not know the topic yet (one just restarted
- * answers describeTopic from metadata it is still catching up on).
- */
-async function waitForIsr(topic: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await waitForFullIsr(verifier, topic, REPLICAS, Math.max(1, deadline - Date.now()));
-      return;
-    } catch (e) {
-      if (!/UnknownTopicOrPartition/.test((e as Error).message) || Date.now() > deadline) throw e;
-      await sleep(200);
-    }
-  }
-}
 
 /** The errors after which, as Java's documentation has it, the producer can only be closed. */
 function isFatal(err: Error): boolean {
@@ -356,7 +340,7 @@ function tableLines(results: TxnResult[], rb: Readback | null): string[] {
 async function scenario(kill: KillPoint): Promise<void> {
   const topic = uniqueTopic(`txn-coordinator-kill-${kill}`);
   await verifier.createTopic(topic, PARTITIONS, { replicationFactor: REPLICAS, configs: { 'min.insync.replicas': '2' } });
-  await waitForIsr(topic, 30_000);
+  await waitForFullIsr(verifier, topic, REPLICAS, 30_000);
   const transactionalId = uniqueTopic(`txn-coordinator-kill-${kill}-id`);
   const runId = Math.random().toString(36).slice(2, 8);
   const timeline = new Timeline();
@@ -376,7 +360,7 @@ async function scenario(kill: KillPoint): Promise<void> {
   let producer: KafkaProducer<string, string> | undefined = await open();
   // The coordinator's partition of the transaction state topic has all of its replicas: the kill
   // leaves two, its min.insync.replicas.
-  await waitForIsr(TXN_STATE_TOPIC, 30_000);
+  await waitForFullIsr(verifier, TXN_STATE_TOPIC, REPLICAS, 30_000);
   const coordinatorId = await verifier.findTransactionCoordinator(transactionalId, { timeoutMs: 10_000 });
   const victim: BrokerNode | undefined = cluster.brokers.find((b) => b.nodeId === coordinatorId);
   if (!victim) throw new Error(`the coordinator of ${transactionalId} is node ${coordinatorId}, not one of the cluster's brokers`);
@@ -385,7 +369,7 @@ async function scenario(kill: KillPoint): Promise<void> {
   // that it is mid-run when the kill comes.
   const javaTopic = `${topic}-java`;
   await verifier.createTopic(javaTopic, PARTITIONS, { replicationFactor: REPLICAS, configs: { 'min.insync.replicas': '2' } });
-  await waitForIsr(javaTopic, 30_000);
+  await waitForFullIsr(verifier, javaTopic, REPLICAS, 30_000);
   const javaId = sameCoordinatorId(transactionalId);
   const javaRunId = Math.random().toString(36).slice(2, 8);
   const javaRecords = (JAVA_RATE_PER_SEC * JAVA_DURATION_MS) / 1000;
@@ -538,8 +522,8 @@ async function scenario(kill: KillPoint): Promise<void> {
   if (killing) await bounded('the kill', killing, 15_000);
   const restartStart = Date.now();
   if (!victim.isRunning()) await bounded(`restart of node ${victim.nodeId}`, victim.start(), 120_000);
-  await waitForIsr(topic, 60_000);
-  await waitForIsr(TXN_STATE_TOPIC, 60_000);
+  await waitForFullIsr(verifier, topic, REPLICAS, 60_000);
+  await waitForFullIsr(verifier, TXN_STATE_TOPIC, REPLICAS, 60_000);
   const restartMs = Date.now() - restartStart;
   let finalState = '';
   let finalCoordinator = -1;
