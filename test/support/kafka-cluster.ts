@@ -11,7 +11,7 @@
  */
 export { startCluster } from './cluster/cluster';
 export type { BrokerNode, KafkaCluster, StartClusterOptions } from './cluster/types';
-export type { ClusterSecurityInfo, ClusterSecurityOptions, HarnessSaslMechanism } from './cluster/security';
+export type { ClusterSecurityInfo, ClusterSecurityOptions, HarnessSaslMechanism, NodeSecurityOverrides } from './cluster/security';
 export { ensureKafkaJars } from './cluster/jars';
 export { probeApiVersions } from './cluster/probe';
 export { cleanupLeftovers } from './cluster/pidfiles';

@@ -16,7 +16,7 @@ import { TMP_PREFIX, findOnPath, javaInfo, minJavaFor, resolveKafkaVersion, type
 import { brokerClasspath, ensureKafkaJars } from './jars';
 import { cleanupLeftovers } from './pidfiles';
 import { LocalBroker, cdsArchivePath, jvmOptionsFor, type LaunchSpec } from './process';
-import { makeTlsMaterial, planSecurity, securityInfo, securityProps } from './security';
+import { checkScopes, makeClientTlsMaterial, makeTlsMaterial, planSecurity, securityInfo, securityProps } from './security';
 import type { KafkaCluster, StartClusterOptions } from './types';
 import { defaultLog } from './util';
 
@@ -38,18 +38,28 @@ async function startLocalCluster(
 
   const started = Date.now();
   const classpath = brokerClasspath(libs);
+  const security = opts.security ? planSecurity(opts.security, version) : null;
+  for (const [id, o] of Object.entries(opts.nodeSecurity ?? {})) {
+    if (!security) throw new Error('nodeSecurity needs security');
+    if (!(Number(id) >= 1 && Number(id) <= count)) throw new Error(`nodeSecurity: no node ${id} (node ids are 1..${count})`);
+    if (o.oauthbearerRequiredScope && !security.options.sasl?.mechanisms.includes('OAUTHBEARER')) {
+      throw new Error('nodeSecurity.oauthbearerRequiredScope needs OAUTHBEARER in security.sasl.mechanisms');
+    }
+    checkScopes(o.oauthbearerRequiredScope);
+  }
   const tmpRoot = await fsp.mkdtemp(path.join(os.tmpdir(), TMP_PREFIX));
   const spec: LaunchSpec = {
     java: java.path,
     classpath,
-    jvmOpts: jvmOptionsFor(opts.jvmProfile ?? 'fast-start'),
+    // System properties of the security plan (the OAuth allowed-URL list) come on top of the
+    // profile's (or KAFKA_BROKER_JVM_OPTS') heap/GC/JIT options, which do not replace them.
+    jvmOpts: [...jvmOptionsFor(opts.jvmProfile ?? 'fast-start'), ...(security?.jvmProps ?? [])],
     version,
     tmpRoot,
     cdsArchive: cdsArchivePath(version, java, classpath, libs),
     readyTimeoutMs: opts.readyTimeoutMs ?? READY_TIMEOUT_MS,
   };
 
-  const security = opts.security ? planSecurity(opts.security) : null;
   const extraListeners = security?.listeners ?? [];
   const ports = await freePorts(count * (2 + extraListeners.length));
   const rf = Math.min(count, 3);
@@ -61,7 +71,7 @@ async function startLocalCluster(
     fs.mkdirSync(dir, { recursive: true });
     const node = new LocalBroker(nodeId, ports[i], ports[count + i], dir, spec, i === 0);
     node.extraListeners = extraListeners.map((l, j) => ({ ...l, port: ports[count * (2 + j) + i] }));
-    const props = brokerProperties(node, voters, rf, security ? securityProps(security, node, tmpRoot) : {}, opts.brokerConfig);
+    const props = brokerProperties(node, voters, rf, security ? securityProps(security, node, tmpRoot, opts.nodeSecurity?.[nodeId]) : {}, opts.brokerConfig);
     fs.writeFileSync(node.configFile, renderProperties(props));
     fs.writeFileSync(path.join(dir, 'log4j2.properties'), log4j2Config(node.serverLog));
     fs.writeFileSync(path.join(dir, 'log4j.properties'), log4j1Config(node.serverLog));
@@ -76,8 +86,12 @@ async function startLocalCluster(
   try {
     const clusterId = randomKafkaUuid();
     const tls = security?.ssl ? makeTlsMaterial(java, tmpRoot, security.keystorePassword) : Promise.resolve(undefined);
-    await Promise.all([tls, ...nodes.map((n) => n.format(clusterId, security?.formatArgs ?? []))]);
-    if (security) security.caPem = await tls;
+    const clientTls = security?.options.mtls ? makeClientTlsMaterial(tmpRoot) : Promise.resolve(undefined);
+    await Promise.all([tls, clientTls, ...nodes.map((n) => n.format(clusterId, security?.formatArgs ?? []))]);
+    if (security) {
+      security.caPem = await tls;
+      security.client = await clientTls;
+    }
     for (const n of nodes) n.launch();
     await Promise.all(nodes.map((n) => n.waitReady(spec.readyTimeoutMs)));
   } catch (e) {

@@ -29,7 +29,7 @@ export interface LaunchSpec {
 
 export class LocalBroker implements BrokerNode {
   readonly host = '127.0.0.1';
-  /** SASL_PLAINTEXT / SSL / SASL_SSL listeners next to PLAINTEXT, when asked for. */
+  /** SASL_PLAINTEXT / SSL / SASL_SSL / OAUTH_JWT / MTLS listeners next to PLAINTEXT, when asked for. */
   extraListeners: { name: ExtraListenerName; port: number }[] = [];
   private proc: ChildProcess | null = null;
   private watchdog: ChildProcess | null = null;
@@ -63,7 +63,40 @@ export class LocalBroker implements BrokerNode {
   logTail(lines = 40): string {
     const server = tailOfFile(this.serverLog, lines);
     const out = tailOfFile(this.stdoutLog, 15);
-    return `--- node ${this.nodeId} ${this.serverLog} (tail)\n${server}${out ? `\n--- ${this.stdoutLog} (tail)\n${out}` : ''}`;
+    const errors = this.firstErrors();
+    return (
+      `${errors ? `--- node ${this.nodeId} first ERROR lines\n${errors}\n` : ''}` +
+      `--- node ${this.nodeId} ${this.serverLog} (tail)\n${server}${out ? `\n--- ${this.stdoutLog} (tail)\n${out}` : ''}`
+    );
+  }
+
+  /**
+   * The first ERROR lines of server.log: a broker that fails at start logs the cause once and
+   * then dozens of shutdown lines, so the tail alone rarely shows it (and the temp dir is
+   * deleted right after).
+   */
+  private firstErrors(count = 4): string {
+    try {
+      const fd = fs.openSync(this.serverLog, 'r');
+      try {
+        const buf = Buffer.alloc(Math.min(fs.fstatSync(fd).size, 1024 * 1024));
+        fs.readSync(fd, buf, 0, buf.length, 0);
+        const lines = buf.toString('utf8').split('\n');
+        const picked: string[] = [];
+        for (let i = 0; i < lines.length && picked.length < count * 2; i++) {
+          if (!/ (ERROR|FATAL) /.test(lines[i])) continue;
+          picked.push(lines[i]);
+          // The exception and its message follow on the next line ("\tat ..." frames after it).
+          const next = lines[i + 1];
+          if (next && !next.startsWith('\t') && !next.startsWith('[')) picked.push(next);
+        }
+        return picked.map((l) => (l.length > 1000 ? `${l.slice(0, 1000)}...` : l)).join('\n');
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {
+      return '';
+    }
   }
 
   jvmLogProps(): string[] {

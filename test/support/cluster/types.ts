@@ -1,5 +1,5 @@
 /** The public shapes of the harness: a cluster, its nodes, and startCluster()'s options. */
-import type { ClusterSecurityInfo, ClusterSecurityOptions } from './security';
+import type { ClusterSecurityInfo, ClusterSecurityOptions, NodeSecurityOverrides } from './security';
 
 export interface BrokerNode {
   nodeId: number;
@@ -46,8 +46,10 @@ export interface StartClusterOptions {
   jvmProfile?: 'fast-start' | 'throughput';
   /** Default 90 s. */
   readyTimeoutMs?: number;
-  /** Extra SASL_PLAINTEXT / SSL / SASL_SSL listeners (see ClusterSecurityOptions). */
+  /** Extra SASL_PLAINTEXT / SSL / SASL_SSL / OAUTH_JWT / MTLS listeners (see ClusterSecurityOptions). */
   security?: ClusterSecurityOptions;
+  /** Per node id (1..brokers): where that node's security differs from `security`. */
+  nodeSecurity?: Record<number, NodeSecurityOverrides>;
   /**
    * Start local brokers even when KAFKA_BOOTSTRAP is set: for suites that need a broker of
    * their own (configured listeners, proxies, restarts).
