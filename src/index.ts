@@ -2,7 +2,8 @@
  * kafka-wire: public surface.
  */
 export { KafkaProducer } from './producer/kafka-producer';
-export type { CloseOptions, ProducerInternals } from './producer/kafka-producer';
+export type { CloseOptions, ProducerInternals, Transaction } from './producer/kafka-producer';
+export type { TransactionOffset, ConsumerGroupMetadata } from './producer/transactions';
 export type {
   ProducerEvents,
   ProducerEventName,
@@ -16,8 +17,26 @@ export type {
   TransactionErrorEvent,
 } from './producer/events';
 export type { ProducerMetricGroups, TopicMetrics, NodeMetrics, MetricsOptions } from './producer/metrics';
-export type { ProducerOptions, ProducerConfig, CompressionName, BuiltInPartitionerName, Acks, SaslOptions } from './producer/config';
+export type {
+  ProducerOptions,
+  ProducerConfig,
+  CompressionName,
+  BuiltInPartitionerName,
+  Acks,
+  SaslOptions,
+  SaslMechanism,
+  SaslPasswordOptions,
+  SaslOAuthBearerOptions,
+  ResolvedSaslOptions,
+  ConfigDefinition,
+  ConfigName,
+  ConfigValueType,
+  BrokerAddress,
+} from './producer/config';
 export { CONFIG_DEFS } from './producer/config';
+export type { OAuthBearerToken, OAuthBearerProvider } from './net/sasl/oauthbearer';
+export type { OidcClientCredentials } from './net/sasl/oidc';
+export { OidcTokenError } from './net/sasl/oidc';
 export type { Logger } from './logger';
 export type { ProducerRecord, RecordMetadata, Header, SendCallback } from './producer/record';
 export type { PartitionInfo } from './producer/metadata';
@@ -27,7 +46,8 @@ export * from './producer/partitioners';
 export { crc32c } from './protocol/crc32c';
 export * from './protocol/errors';
 export { Connection } from './net/connection';
-export type { ConnectionOptions, RequestOptions } from './net/connection';
+export type { ConnectionOptions, RequestOptions, TransportFactory, Transport, TransportTarget, ConnectionState, AuthStep, AuthTransport, AuthOutcome } from './net/connection';
+export type { Clock, TimerHandle } from './net/clock';
 export * as protocol from './protocol/public';
 export { channels } from './tracing';
 export type { SendContext, ProduceRequestMessage, ProduceResponseMessage, ConnectionMessage } from './tracing';

@@ -3,7 +3,8 @@
  * Java `.properties` files, turned into kafka-wire producer options.
  */
 import * as fs from 'node:fs';
-import type { ProducerOptions, SaslMechanism } from '../producer/config';
+import type { ProducerOptions } from '../producer/config';
+import { javaSecurityOptions } from '../producer/java-security';
 import { UsageError } from './args';
 
 /** Properties in the order given; a later key replaces an earlier one. */
@@ -106,73 +107,18 @@ const SERIALIZERS = new Set(['key.serializer', 'value.serializer']);
 /**
  * Turns Java producer properties into producer options. Kafka's tools always send bytes and
  * set key.serializer and value.serializer themselves, so those are dropped here too. The
- * security properties the Java client takes (security.protocol, sasl.mechanism with a PLAIN
- * or SCRAM sasl.jaas.config, a PEM ssl.truststore.location, an empty
- * ssl.endpoint.identification.algorithm) become the `ssl` and `sasl` options. Every other
- * property is passed on under its Java name; the producer checks it (and names one it does
- * not know).
+ * security properties (security.protocol, ssl.*, sasl.mechanism, sasl.jaas.config, ...)
+ * become the `ssl` and `sasl` options, as the producer itself would translate them
+ * (javaSecurityOptions); a ConfigError names a property that cannot be. Every other property
+ * is passed on under its Java name; the producer checks it (and names one it does not know).
  */
 export function producerOptionsOf(props: Properties): ProducerOptions {
-  const options: ProducerOptions = {} as ProducerOptions;
-  const rest = new Map(props);
-  for (const k of SERIALIZERS) rest.delete(k);
-
-  const protocol = (take(rest, 'security.protocol') ?? 'PLAINTEXT').trim().toUpperCase();
-  if (!['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'].includes(protocol)) {
-    throw new UsageError(`security.protocol must be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL; got '${props.get('security.protocol')}'.`);
-  }
-  const mechanism = take(rest, 'sasl.mechanism');
-  const jaas = take(rest, 'sasl.jaas.config');
-  if (protocol.startsWith('SASL_')) {
-    const m = (mechanism ?? 'GSSAPI').trim().toUpperCase();
-    if (m !== 'PLAIN' && m !== 'SCRAM-SHA-256' && m !== 'SCRAM-SHA-512') {
-      throw new UsageError(`sasl.mechanism ${m} is not supported; kafka-wire supports PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512.`);
-    }
-    if (jaas === undefined) throw new UsageError('security.protocol ' + protocol + ' needs sasl.jaas.config with username and password.');
-    const username = jaasOption(jaas, 'username');
-    const password = jaasOption(jaas, 'password');
-    if (username === undefined || password === undefined) {
-      throw new UsageError('sasl.jaas.config must give username="..." and password="...".');
-    }
-    options.sasl = { mechanism: m as SaslMechanism, username, password };
-  } else if (mechanism !== undefined || jaas !== undefined) {
-    throw new UsageError(`sasl.mechanism and sasl.jaas.config need security.protocol SASL_PLAINTEXT or SASL_SSL; it is ${protocol}.`);
-  }
-
-  const truststore = take(rest, 'ssl.truststore.location');
-  const truststoreType = take(rest, 'ssl.truststore.type');
-  const endpoint = take(rest, 'ssl.endpoint.identification.algorithm');
-  if (protocol.endsWith('SSL')) {
-    const tls: NonNullable<Exclude<ProducerOptions['ssl'], boolean>> = {};
-    if (truststore !== undefined) {
-      if (truststoreType !== undefined && truststoreType.trim().toUpperCase() !== 'PEM') {
-        throw new UsageError(`ssl.truststore.type ${truststoreType} is not supported; give a PEM file (ssl.truststore.type=PEM).`);
-      }
-      try {
-        tls.ca = fs.readFileSync(truststore, 'utf8');
-      } catch (e) {
-        throw new UsageError(`Cannot read ssl.truststore.location '${truststore}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
-      }
-    }
-    if (endpoint !== undefined && endpoint.trim() === '') tls.checkServerIdentity = () => undefined;
-    options.ssl = Object.keys(tls).length > 0 ? tls : true;
-  } else if (truststore !== undefined) {
-    throw new UsageError(`ssl.truststore.location needs security.protocol SSL or SASL_SSL; it is ${protocol}.`);
-  }
-  for (const [k, v] of rest) (options as Record<string, unknown>)[k] = v;
-  return options;
-}
-
-function take(m: Properties, key: string): string | undefined {
-  const v = m.get(key);
-  m.delete(key);
-  return v;
-}
-
-/** One `name="value"` (or unquoted) option of a JAAS login module line. */
-function jaasOption(jaas: string, name: string): string | undefined {
-  const re = new RegExp(`(?:^|\\s)${name}\\s*=\\s*(?:"((?:[^"\\\\]|\\\\.)*)"|([^\\s;]+))`);
-  const m = re.exec(jaas);
-  if (!m) return undefined;
-  return m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2];
+  const given: Record<string, unknown> = {};
+  for (const [k, v] of props) if (!SERIALIZERS.has(k)) given[k] = v;
+  const security = javaSecurityOptions(given);
+  const options: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(given)) if (!security.consumed.has(k)) options[k] = v;
+  if (security.ssl !== undefined) options.ssl = security.ssl.value;
+  if (security.sasl !== undefined) options.sasl = security.sasl.value;
+  return options as unknown as ProducerOptions;
 }

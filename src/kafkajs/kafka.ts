@@ -2,14 +2,14 @@
  * kafkajs's `Kafka` client object: the shared config (brokers, TLS, SASL, timeouts, retry,
  * logging) that producer() turns into kafka-wire producer options.
  */
-import type { ProducerOptions, SaslMechanism } from '../producer/config';
+import type { ProducerOptions, SaslOptions, SaslPasswordMechanism } from '../producer/config';
 import { logLevel } from './constants';
 import { KafkaJSNonRetriableError, KafkaJSNotImplemented } from './errors';
 import { FacadeLogger } from './logger';
 import { Producer } from './producer';
-import type { KafkaConfig, ProducerConfig, RetryOptions } from './types';
+import type { KafkaConfig, OAuthBearerSASLOptions, PasswordSASLOptions, ProducerConfig, RetryOptions, SASLOptions } from './types';
 
-const SASL_MECHANISMS: ReadonlyMap<string, SaslMechanism> = new Map([
+const SASL_MECHANISMS: ReadonlyMap<string, SaslPasswordMechanism> = new Map([
   ['plain', 'PLAIN'],
   ['scram-sha-256', 'SCRAM-SHA-256'],
   ['scram-sha-512', 'SCRAM-SHA-512'],
@@ -27,8 +27,12 @@ export class Kafka {
     }
     if (config.sasl !== undefined && config.sasl !== null) {
       const mechanism = String(config.sasl.mechanism ?? '').toLowerCase();
-      if (!SASL_MECHANISMS.has(mechanism)) {
-        throw new KafkaJSNonRetriableError(`SASL ${String(config.sasl.mechanism)} is not supported: use plain, scram-sha-256 or scram-sha-512`);
+      if (mechanism === 'oauthbearer') {
+        if (typeof (config.sasl as OAuthBearerSASLOptions).oauthBearerProvider !== 'function') {
+          throw new KafkaJSNonRetriableError('SASL oauthbearer needs oauthBearerProvider: an async function returning { value }');
+        }
+      } else if (!SASL_MECHANISMS.has(mechanism)) {
+        throw new KafkaJSNonRetriableError(`SASL ${String(config.sasl.mechanism)} is not supported: use plain, scram-sha-256, scram-sha-512 or oauthbearer`);
       }
     }
     if (config.socketFactory !== undefined) {
@@ -74,10 +78,9 @@ export class Kafka {
   private wireOptions(producerRetry: RetryOptions | undefined): Partial<ProducerOptions> {
     const c = this.config;
     const retry: RetryOptions = { ...c.retry, ...producerRetry };
-    const sasl = c.sasl ? { mechanism: SASL_MECHANISMS.get(String(c.sasl.mechanism).toLowerCase())!, username: c.sasl.username, password: c.sasl.password } : undefined;
     return {
       ssl: c.ssl === false ? undefined : c.ssl,
-      sasl,
+      sasl: c.sasl ? saslOptions(c.sasl) : undefined,
       socketConnectionSetupTimeoutMs: c.connectionTimeout,
       requestTimeoutMs: c.requestTimeout,
       retryBackoffMs: retry.initialRetryTime,
@@ -85,4 +88,13 @@ export class Kafka {
       retries: retry.retries,
     };
   }
+}
+
+/** kafkajs's sasl as kafka-wire's: the provider is passed on as it is (its { value } is a token kafka-wire takes). */
+function saslOptions(s: SASLOptions): SaslOptions {
+  if (String(s.mechanism).toLowerCase() === 'oauthbearer') {
+    return { mechanism: 'OAUTHBEARER', oauthBearerProvider: (s as OAuthBearerSASLOptions).oauthBearerProvider };
+  }
+  const p = s as PasswordSASLOptions;
+  return { mechanism: SASL_MECHANISMS.get(String(p.mechanism).toLowerCase())!, username: p.username, password: p.password };
 }

@@ -6,12 +6,29 @@ import type { CompressionTypes, logLevel } from './constants';
 
 export type BrokersFunction = () => string[] | Promise<string[]>;
 
-export interface SASLOptions {
+/** PLAIN and SCRAM. */
+export interface PasswordSASLOptions {
   /** plain, scram-sha-256 or scram-sha-512 (any case). */
   mechanism: string;
   username: string;
   password: string;
 }
+
+/** What kafkajs's oauthBearerProvider returns; kafka-wire also reads lifetimeMs, principal and extensions when present. */
+export interface OauthbearerProviderResponse {
+  value: string;
+  lifetimeMs?: number;
+  principal?: string;
+  extensions?: Readonly<Record<string, string>>;
+}
+
+/** OAUTHBEARER as kafkajs takes it: a function that fetches a token, called when a token is due. */
+export interface OAuthBearerSASLOptions {
+  mechanism: 'oauthbearer' | 'OAUTHBEARER';
+  oauthBearerProvider: () => Promise<OauthbearerProviderResponse>;
+}
+
+export type SASLOptions = PasswordSASLOptions | OAuthBearerSASLOptions;
 
 export interface RetryOptions {
   /** Longest wait between two retries, ms (kafka-wire's retryBackoffMaxMs). */

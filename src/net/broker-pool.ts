@@ -107,6 +107,11 @@ export class BrokerPool {
   onChange: () => void = () => {};
   /** Called when a connection closes or a connection attempt fails, before onChange. */
   onDisconnect: (nodeId: number) => void = () => {};
+  /** Connections opened (attempts that reached the broker and authenticated), as Java's connection-creation-total. */
+  connectionsCreated = 0;
+  /** Sessions renewed on a live connection (KIP-368), and renewals that failed and closed their connection. */
+  reauthentications = 0;
+  failedReauthentications = 0;
 
   constructor(bootstrap: readonly BrokerAddress[], private readonly opts: BrokerPoolOptions) {
     this.bootstrap = bootstrap.map((b, i) => ({ nodeId: -(i + 1), host: b.host, port: b.port }));
@@ -232,9 +237,18 @@ export class BrokerPool {
       tls: this.opts.tls,
       clock: this.clock,
       connect: this.opts.connect,
+      random: this.random,
     });
     s.conn = conn;
     let established = false;
+    // Re-authentication (KIP-368) keeps the connection from the sender while it runs: wake it after.
+    conn.on('reauthenticated', () => {
+      this.reauthentications++;
+      this.onChange();
+    });
+    conn.on('reauthenticationFailed', () => {
+      this.failedReauthentications++;
+    });
     conn.on('close', (reason?: Error) => {
       if (s.conn === conn) s.conn = null;
       // A failed attempt is reported below; this is a connection that was in use.
@@ -257,6 +271,7 @@ export class BrokerPool {
           s.reconnectAtMs = 0;
           s.lastError = null;
           established = conn.state === 'ready';
+          if (established) this.connectionsCreated++;
           this.noteReachable(s.address);
           conn.setReferenced(this.referenced);
           this.onChange();
@@ -375,6 +390,13 @@ export class BrokerPool {
 
   connectionFor(nodeId: number): Connection | null {
     return this.nodes.get(nodeId)?.conn ?? null;
+  }
+
+  /** Connections open now (Java's connection-count). */
+  get connectionCount(): number {
+    let n = 0;
+    for (const s of this.nodes.values()) if (s.conn && s.conn.state !== 'closed' && !s.connecting) n++;
+    return n;
   }
 
   close(): void {

@@ -16,6 +16,14 @@
  * - A malformed response fails its request with MalformedResponseError and, since the
  *   stream position can no longer be trusted after a decode failure of the frame header,
  *   a corrupt frame size closes the connection.
+ * - Re-authentication (KIP-368): when the authentication step reports a session lifetime
+ *   (SaslAuthenticate v1+), the connection runs the step again on the same socket once 85-95%
+ *   of it has passed, at the first request sent after that time, as the Java client does
+ *   (SaslClientAuthenticator's ReauthInfo, KafkaChannel.maybeBeginClientReauthentication).
+ *   Requests already in flight are answered before the SASL ones (answers come in order);
+ *   requests sent meanwhile wait and go out, in order, once it is done. A failed
+ *   re-authentication closes this connection only, with a ConnectionError (its requests are
+ *   retried on a new connection, which authenticates from the start).
  */
 import { Clock, systemClock, TimerHandle } from './clock';
 import { transition, TransitionTable } from './state-machine';
@@ -98,7 +106,20 @@ export interface ConnectionOptions {
   clock?: Clock;
   /** How the byte stream is opened. Default: a TCP or TLS socket. */
   connect?: TransportFactory;
+  /** Random numbers in [0, 1) for the re-authentication point. Default: Math.random. */
+  random?: () => number;
 }
+
+/** What an authentication step may use: requests that bypass the re-authentication gate. */
+export type AuthTransport = Pick<Connection, 'address' | 'versionFor' | 'request'>;
+
+/** What an authentication step reports: the session lifetime the broker gave (0: none). */
+export interface AuthOutcome {
+  sessionLifetimeMs: number;
+}
+
+/** Runs authentication on a transport; run again for each re-authentication. */
+export type AuthStep = (transport: AuthTransport) => Promise<AuthOutcome | void>;
 
 export interface RequestOptions {
   /** acks=0 Produce: nothing comes back; the promise settles once the bytes are written. */
@@ -160,6 +181,18 @@ export class Connection extends EventEmitter {
   private readonly clock: Clock;
   private readonly openTransport: TransportFactory;
   private referenced = true;
+  /** The authentication step, kept to run again when the session is due for re-authentication. */
+  private authStep: AuthStep | null = null;
+  /** When the next request triggers re-authentication (Infinity: never). */
+  private reauthAtMs = Infinity;
+  /** Set while re-authenticating: requests sent meanwhile wait for it. */
+  private reauthenticating: Promise<void> | null = null;
+  /** Completed re-authentications on this connection. */
+  reauthentications = 0;
+  /** Draws the 85-95% point of a session (tests make it fixed). */
+  private readonly random: () => number;
+  /** Requests of the authentication step: they go out even while the step runs. */
+  private readonly authTransport: AuthTransport;
 
   constructor(opts: ConnectionOptions) {
     super();
@@ -172,7 +205,21 @@ export class Connection extends EventEmitter {
     this.tlsOptions = opts.tls === true ? {} : opts.tls;
     this.clock = opts.clock ?? systemClock;
     this.openTransport = opts.connect ?? socketTransport;
+    this.random = opts.random ?? Math.random;
     this.lastActivityMs = this.clock.now();
+    this.authTransport = {
+      address: this.address,
+      versionFor: (api) => this.versionFor(api),
+      request: (api, encode, decode, opts) => {
+        let version: number;
+        try {
+          version = this.versionFor(api);
+        } catch (err) {
+          return Promise.reject(err);
+        }
+        return this.sendNow(api, version, (w) => encode(w, version), decode, opts);
+      },
+    };
   }
 
   get state(): ConnectionState {
@@ -195,6 +242,7 @@ export class Connection extends EventEmitter {
   /** Connects and negotiates versions; resolves when requests can be sent. Idempotent. */
   connect(): Promise<void> {
     if (this.stateValue === 'ready') return Promise.resolve();
+    if (this.reauthenticating) return this.reauthenticating.then(() => this.connect());
     if (this.stateValue === 'closed') return Promise.reject(new ConnectionError(`connection to ${this.address} is closed`, { broker: this.address }));
     if (!this.connecting) {
       this.moveTo('connecting');
@@ -218,28 +266,57 @@ export class Connection extends EventEmitter {
    * Runs an authentication step (SASL) on a connection that connect() has made ready, before
    * anyone else may use it: meanwhile the state reads 'authenticating', so a pool does not
    * hand the connection out and connect() waits for the step. A failed step closes the
-   * connection with its error.
+   * connection with its error. The step is kept: it runs again to re-authenticate when the
+   * broker gave the session a lifetime (see the header).
    */
-  authenticate(step: () => Promise<void>): Promise<void> {
+  authenticate(step: AuthStep): Promise<void> {
     if (this.stateValue !== 'ready' || this.connecting) {
       return Promise.reject(new ConnectionError(`connection to ${this.address} is not ready for authentication`, { broker: this.address }));
     }
-    this.moveTo('authenticating');
-    this.connecting = Promise.resolve()
-      .then(step)
-      .then(
-        () => {
-          this.connecting = null;
-          if (this.stateValue !== 'authenticating') throw new ConnectionError(`connection to ${this.address} was closed during authentication`, { broker: this.address });
-          this.moveTo('ready');
-        },
-        (err: Error) => {
-          this.connecting = null;
-          this.close(err);
-          throw err;
-        },
-      );
+    this.authStep = step;
+    this.connecting = this.runAuthStep(step).catch((err: Error) => {
+      this.close(err);
+      throw err;
+    });
     return this.connecting;
+  }
+
+  /** Moves to 'authenticating', runs the step, and back to 'ready' with the next re-authentication time. */
+  private runAuthStep(step: AuthStep): Promise<void> {
+    this.moveTo('authenticating');
+    this.reauthAtMs = Infinity;
+    return Promise.resolve(this.authTransport)
+      .then(step)
+      .then((outcome) => {
+        this.connecting = null;
+        if (this.stateValue !== 'authenticating') throw new ConnectionError(`connection to ${this.address} was closed during authentication`, { broker: this.address });
+        this.moveTo('ready');
+        const lifetimeMs = outcome ? outcome.sessionLifetimeMs : 0;
+        // 85% plus up to 10% at random: room for latency and clock drift, and channels of many
+        // clients do not all re-authenticate at once (ReauthInfo.setAuthenticationEndAndSessionReauthenticationTimes).
+        if (lifetimeMs > 0) this.reauthAtMs = this.clock.now() + Math.floor(lifetimeMs * (0.85 + this.random() * 0.1));
+      }, (err: Error) => {
+        this.connecting = null;
+        throw err;
+      });
+  }
+
+  /** Re-authenticates on this socket; the requests sent meanwhile wait (see send()). */
+  private reauthenticate(step: AuthStep): void {
+    const done = this.runAuthStep(step).then(
+      () => {
+        this.reauthenticating = null;
+        this.reauthentications++;
+        this.emit('reauthenticated');
+      },
+      (err: Error) => {
+        this.reauthenticating = null;
+        this.emit('reauthenticationFailed', err);
+        // The session ends with this connection; a new one authenticates from the start.
+        this.close(new ConnectionError(`re-authentication with ${this.address} failed: ${err.message}`, { broker: this.address, cause: err }));
+      },
+    );
+    this.reauthenticating = done;
   }
 
   private async open(): Promise<void> {
@@ -275,7 +352,7 @@ export class Connection extends EventEmitter {
   private async negotiateVersions(): Promise<void> {
     let version = API_VERSIONS_API.maxVersion;
     for (let attempt = 0; attempt < 2; attempt++) {
-      const res = await this.send(
+      const res = await this.sendNow(
         API_VERSIONS_API,
         version,
         (w) => encodeApiVersionsRequest(w, version, { clientSoftwareName: CLIENT_SOFTWARE_NAME, clientSoftwareVersion: CLIENT_SOFTWARE_VERSION }),
@@ -326,8 +403,22 @@ export class Connection extends EventEmitter {
     return this.send(api, version, (w) => encode(w, version), decode, opts);
   }
 
-  /** Sends one request at an explicit version. */
+  /**
+   * Sends one request at an explicit version. A session due for re-authentication is
+   * re-authenticated first; a request sent while that runs waits for it.
+   */
   send<T>(api: ApiSpec, version: number, encode: (w: Writer) => void, decode: Decoder<T>, opts?: RequestOptions): Promise<T> {
+    if (this.reauthenticating === null && this.stateValue === 'ready' && this.authStep !== null && this.clock.now() >= this.reauthAtMs) {
+      this.reauthenticate(this.authStep);
+    }
+    if (this.reauthenticating !== null) {
+      const go = () => this.sendNow(api, version, encode, decode, opts);
+      return this.reauthenticating.then(go);
+    }
+    return this.sendNow(api, version, encode, decode, opts);
+  }
+
+  private sendNow<T>(api: ApiSpec, version: number, encode: (w: Writer) => void, decode: Decoder<T>, opts?: RequestOptions): Promise<T> {
     const socket = this.socket;
     if (!socket || this.stateValue === 'closed' || this.stateValue === 'idle') {
       return Promise.reject(new ConnectionError(`connection to ${this.address} is not open`, { broker: this.address }));

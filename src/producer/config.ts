@@ -22,6 +22,9 @@
  *  - ProducerConfig.postProcessParsedConfig: reconnect backoff, idempotence, client.id.
  *  - KafkaProducer's constructor: max(1, batch.size), delivery.timeout.ms, partitioner
  *    effects, bootstrap.servers parsing.
+ *  - The security properties (security.protocol, ssl.*, sasl.mechanism, sasl.jaas.config,
+ *    sasl.oauthbearer.*) are translated into the ssl and sasl options before the rest is
+ *    read (./java-security.ts); given with those options they are an error.
  * Stricter than Java on purpose: unknown options are errors (Java only logs them).
  */
 import type { BrokerAddress } from '../net/broker-pool';
@@ -29,9 +32,13 @@ import { CompressionType, type CompressionName } from '../protocol/records/compr
 import { isIPv6 } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 
+import type { OAuthBearerProvider } from '../net/sasl/oauthbearer';
+import type { OidcClientCredentials } from '../net/sasl/oidc';
+
 import { isLogger, type Logger } from '../logger';
 import { ConfigError } from '../protocol/errors';
 import type { ProducerInterceptor } from './interceptors';
+import { JAVA_SECURITY_PROPERTIES, javaSecurityOptions } from './java-security';
 import type { Partitioner } from './partitioners/partitioner';
 import { defaultSerializer } from './serializers';
 import type { Serializer } from './serializers';
@@ -40,13 +47,31 @@ export type { BrokerAddress, CompressionName, Logger };
 
 export type Acks = 0 | 1 | -1;
 export type BuiltInPartitionerName = 'default' | 'round-robin' | 'consistent_random' | 'murmur2_random' | 'legacy';
-export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'OAUTHBEARER';
+export type SaslPasswordMechanism = Exclude<SaslMechanism, 'OAUTHBEARER'>;
 
-export interface SaslOptions {
-  mechanism: SaslMechanism;
+/** PLAIN or SCRAM: a username and a password. The mechanism may be given in any case ('scram-sha-512'). */
+export interface SaslPasswordOptions {
+  mechanism: SaslPasswordMechanism | Lowercase<SaslPasswordMechanism>;
   username: string;
   password: string;
 }
+
+/**
+ * OAUTHBEARER: exactly one of a token provider (a function returning `{ value, lifetimeMs?,
+ * principal?, extensions? }`) or the built-in OIDC client-credentials client (`oidc`).
+ */
+export type SaslOAuthBearerOptions = { mechanism: 'OAUTHBEARER' | 'oauthbearer' } & (
+  | { oauthBearerProvider: OAuthBearerProvider; oidc?: undefined }
+  | { oidc: OidcClientCredentials; oauthBearerProvider?: undefined }
+);
+
+export type SaslOptions = SaslPasswordOptions | SaslOAuthBearerOptions;
+
+/** The sasl option once resolved: the mechanism in upper case, and the rest as given. */
+export type ResolvedSaslOptions =
+  | { readonly mechanism: SaslPasswordMechanism; readonly username: string; readonly password: string }
+  | { readonly mechanism: 'OAUTHBEARER'; readonly oauthBearerProvider?: OAuthBearerProvider; readonly oidc?: Readonly<OidcClientCredentials> };
 
 
 // ---------------------------------------------------------------------------------------
@@ -85,6 +110,7 @@ export interface ProducerConfig<K = unknown, V = unknown> extends ResolvedTypes<
 export type ConfigValueType =
   | 'int'
   | 'long'
+  | 'double'
   | 'boolean'
   | 'string'
   | 'list'
@@ -105,6 +131,7 @@ export type ConfigValueType =
 interface OptionKinds<K, V> {
   int: { given: number; resolved: number };
   long: { given: number; resolved: number };
+  double: { given: number; resolved: number };
   boolean: { given: boolean; resolved: boolean };
   string: { given: string; resolved: string };
   nullableString: { given: string | null; resolved: string | null };
@@ -116,7 +143,7 @@ interface OptionKinds<K, V> {
   valueSerializer: { given: Serializer<V>; resolved: Serializer<V> };
   /** Resolved: the TLS options when TLS is on, else null. */
   tls: { given: boolean | ConnectionOptions; resolved: Readonly<ConnectionOptions> | null };
-  sasl: { given: SaslOptions; resolved: Readonly<SaslOptions> | null };
+  sasl: { given: SaslOptions; resolved: ResolvedSaslOptions | null };
   /** Resolved: the user's logger (not copied), or null for none. */
   logger: { given: Logger; resolved: Logger | null };
   /** Resolved: a frozen copy of the list, or null for none (an empty list included). */
@@ -128,6 +155,7 @@ type OptionKind = keyof OptionKinds<unknown, unknown>;
 const KINDS: { readonly [T in OptionKind]: { readonly type: ConfigValueType; readonly nullable: boolean } } = {
   int: { type: 'int', nullable: false },
   long: { type: 'long', nullable: false },
+  double: { type: 'double', nullable: false },
   boolean: { type: 'boolean', nullable: false },
   string: { type: 'string', nullable: false },
   nullableString: { type: 'string', nullable: true },
@@ -151,7 +179,7 @@ interface OptionSpec {
   /** The default as the docs show it, where the value alone would mislead. */
   readonly docDefault?: string;
   readonly description: string;
-  /** Inclusive bounds for int/long. */
+  /** Inclusive bounds for int/long/double. */
   readonly min?: number;
   readonly max?: number;
   /** Extra check for int/long: a message when the value is refused. */
@@ -208,7 +236,7 @@ export const BUILT_IN_PARTITIONERS: readonly BuiltInPartitionerName[] = Object.f
   'murmur2_random',
   'legacy',
 ]);
-const SASL_MECHANISMS: readonly SaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
+const SASL_MECHANISMS: readonly SaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'];
 
 /** The one partitioner.class value from Java 4.x with a built-in counterpart here. */
 const JAVA_PARTITIONER_CLASSES: ReadonlyMap<string, BuiltInPartitionerName> = new Map([
@@ -447,19 +475,75 @@ const OPTIONS = {
     finish: (s) => s ?? defaultSerializer(),
     description: 'Turns values into bytes, like keySerializer.',
   }),
-  /** TLS: true for Node's defaults, or tls.ConnectionOptions. kafka-wire only (Java: security.protocol and ssl.*). */
+  /**
+   * TLS: true for Node's defaults, or tls.ConnectionOptions: ca to trust a private CA; cert and key (PEM), or pfx
+   * (PKCS#12) with passphrase, for mutual TLS. kafka-wire only: the Java properties security.protocol and ssl.* are
+   * translated into it (trust stores as PEM only; key stores as PKCS12 or PEM).
+   */
   ssl: option('tls', null, null, {
     docDefault: 'off',
-    description: "TLS: true for Node's defaults, or tls.ConnectionOptions. kafka-wire only (Java: security.protocol and ssl.*).",
+    description:
+      "TLS: true for Node's defaults, or tls.ConnectionOptions: ca to trust a private CA; cert and key (PEM), or pfx (PKCS#12) with passphrase, for mutual TLS. kafka-wire only: the Java properties security.protocol and ssl.* are translated into it (trust stores as PEM only; key stores as PKCS12 or PEM).",
   }),
   /**
-   * SASL authentication: { mechanism, username, password } with mechanism PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.
-   * kafka-wire only (Java: sasl.mechanism and sasl.jaas.config).
+   * SASL authentication: { mechanism, username, password } for PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512; { mechanism:
+   * 'OAUTHBEARER', oauthBearerProvider } with an async function returning { value, lifetimeMs?, principal?,
+   * extensions? }, or { mechanism: 'OAUTHBEARER', oidc: { tokenEndpointUrl, clientId, clientSecret, scope?,
+   * extensions? } } for the built-in OIDC client-credentials client. Mechanism names in any case. Sessions the
+   * broker limits (connections.max.reauth.ms) are re-authenticated on the same connection. kafka-wire only: the Java
+   * properties sasl.mechanism, sasl.jaas.config and sasl.oauthbearer.* are translated into it (not GSSAPI, nor
+   * unsecured OAUTHBEARER tokens).
    */
   sasl: option('sasl', null, null, {
     docDefault: 'off',
     description:
-      'SASL authentication: { mechanism, username, password } with mechanism PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512. kafka-wire only (Java: sasl.mechanism and sasl.jaas.config).',
+      "SASL authentication: { mechanism, username, password } for PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512; { mechanism: 'OAUTHBEARER', oauthBearerProvider } with an async function returning { value, lifetimeMs?, principal?, extensions? }, or { mechanism: 'OAUTHBEARER', oidc: { tokenEndpointUrl, clientId, clientSecret, scope?, extensions? } } for the built-in OIDC client-credentials client. Mechanism names in any case. Sessions the broker limits (connections.max.reauth.ms) are re-authenticated on the same connection. kafka-wire only: the Java properties sasl.mechanism, sasl.jaas.config and sasl.oauthbearer.* are translated into it (not GSSAPI, nor unsecured OAUTHBEARER tokens).",
+  }),
+  /** OAUTHBEARER: a token is refreshed once this fraction of its lifetime has passed (0.5 to 1.0). */
+  saslLoginRefreshWindowFactor: option('double', 'sasl.login.refresh.window.factor', 0.8, {
+    min: 0.5,
+    max: 1.0,
+    description: 'OAUTHBEARER: a token is refreshed once this fraction of its lifetime has passed (0.5 to 1.0).',
+  }),
+  /** OAUTHBEARER: up to this fraction of the lifetime is added at random to the refresh time (0 to 0.25). */
+  saslLoginRefreshWindowJitter: option('double', 'sasl.login.refresh.window.jitter', 0.05, {
+    min: 0,
+    max: 0.25,
+    description: 'OAUTHBEARER: up to this fraction of the lifetime is added at random to the refresh time (0 to 0.25).',
+  }),
+  /** OAUTHBEARER: the shortest time between two refreshes, in seconds (0 to 900). */
+  saslLoginRefreshMinPeriodSeconds: option('int', 'sasl.login.refresh.min.period.seconds', 60, {
+    min: 0,
+    max: 900,
+    description: 'OAUTHBEARER: the shortest time between two refreshes, in seconds (0 to 900).',
+  }),
+  /** OAUTHBEARER: how long before expiry a refresh should happen at the latest, in seconds (0 to 3600). */
+  saslLoginRefreshBufferSeconds: option('int', 'sasl.login.refresh.buffer.seconds', 300, {
+    min: 0,
+    max: 3600,
+    description: 'OAUTHBEARER: how long before expiry a refresh should happen at the latest, in seconds (0 to 3600).',
+  }),
+  /** OAUTHBEARER: first wait after a failed token fetch; doubles per failure up to saslLoginRetryBackoffMaxMs. */
+  saslLoginRetryBackoffMs: option('long', 'sasl.login.retry.backoff.ms', 100, {
+    min: 0,
+    description: 'OAUTHBEARER: first wait after a failed token fetch; doubles per failure up to saslLoginRetryBackoffMaxMs.',
+  }),
+  /** OAUTHBEARER with oidc: how long connecting to the token endpoint may take (Java: no limit by default). */
+  saslLoginConnectTimeoutMs: option('int', 'sasl.login.connect.timeout.ms', 10000, {
+    min: 1,
+    docDefault: '`10000` (Java: none)',
+    description: 'OAUTHBEARER with oidc: how long connecting to the token endpoint may take (Java: no limit by default).',
+  }),
+  /** OAUTHBEARER with oidc: how long the token endpoint may take to answer (Java: no limit by default). */
+  saslLoginReadTimeoutMs: option('int', 'sasl.login.read.timeout.ms', 10000, {
+    min: 1,
+    docDefault: '`10000` (Java: none)',
+    description: 'OAUTHBEARER with oidc: how long the token endpoint may take to answer (Java: no limit by default).',
+  }),
+  /** OAUTHBEARER: longest wait between token fetch attempts. */
+  saslLoginRetryBackoffMaxMs: option('long', 'sasl.login.retry.backoff.max.ms', 10000, {
+    min: 0,
+    description: 'OAUTHBEARER: longest wait between token fetch attempts.',
   }),
   /**
    * Where the producer logs: an object shaped like pino's logger, with debug, info, warn and error methods called as
@@ -529,7 +613,15 @@ interface GivenValue {
 /** Each key to its option; the value checked and converted (Java: ConfigDef.parse). */
 function readOptions(options: object): Map<ConfigName, GivenValue> {
   const given = new Map<ConfigName, GivenValue>();
+  // The Java security properties (security.protocol, ssl.*, sasl.mechanism, sasl.jaas.config, ...)
+  // stand for the ssl and sasl options: translated first, then given under the property's name.
+  const security = javaSecurityOptions(options);
+  for (const name of ['ssl', 'sasl'] as const) {
+    const t = security[name];
+    if (t !== undefined) given.set(name, { key: t.key, value: convert(BY_KEY.get(name)!, t.key, t.value, false) });
+  }
   for (const key of Object.keys(options)) {
+    if (security.consumed.has(key)) continue;
     const d = BY_KEY.get(key);
     if (d === undefined) throw unknownOption(key);
     const raw = (options as Record<string, unknown>)[key];
@@ -779,6 +871,19 @@ function suggestFor(key: string): string | undefined {
       }
     }
   }
+  // The Java security properties (java-security.ts) have no definition here but are accepted too.
+  let security: string | undefined;
+  if (key.includes('.')) {
+    for (const name of JAVA_SECURITY_PROPERTIES) {
+      const n = normalizeName(name);
+      const dist = levenshtein(k, n);
+      if (dist <= 3 && dist < Math.min(k.length, n.length) && dist < bestDistance) {
+        security = name;
+        bestDistance = dist;
+      }
+    }
+  }
+  if (security !== undefined) return security;
   if (best === undefined) return undefined;
   return key.includes('.') && best.javaName !== null ? best.javaName : best.name;
 }
@@ -787,8 +892,9 @@ function unknownOption(key: string): ConfigError {
   const suggestion = suggestFor(key);
   let hint = '';
   if (suggestion !== undefined) hint = ` Did you mean '${suggestion}'?`;
-  else if (key === 'security.protocol' || key.startsWith('ssl.')) hint = " For TLS use the 'ssl' option (true or tls.ConnectionOptions).";
-  else if (key.startsWith('sasl.')) hint = " For SASL use the 'sasl' option ({ mechanism, username, password }).";
+  // The Java security properties kafka-wire translates never get here (java-security.ts); these are the others.
+  else if (key.startsWith('ssl.')) hint = " kafka-wire does not take this Java TLS property; the 'ssl' option takes Node's tls.ConnectionOptions.";
+  else if (key.startsWith('sasl.')) hint = " kafka-wire does not take this Java SASL property; see the 'sasl' option.";
   return new ConfigError(`Unknown producer option '${key}'.${hint}`, { option: key });
 }
 
@@ -807,6 +913,7 @@ const PARSERS: {
 } = {
   int: { expected: 'an integer (Java int)', parse: toInteger },
   long: { expected: 'an integer (Java long)', parse: toInteger },
+  double: { expected: 'a number', parse: toDouble },
   boolean: { expected: 'a boolean', parse: (_d, key, raw, javaStyle) => toBoolean(key, raw, javaStyle) },
   string: { expected: 'a string', parse: toStringValue },
   acks: { expected: "one of 'all', -1, 0, 1", parse: (_d, key, raw) => toAcks(key, raw) },
@@ -818,7 +925,10 @@ const PARSERS: {
   },
   serializer: { expected: 'an object with a serialize(topic, data) method', parse: (_d, key, raw) => toSerializer(key, raw) },
   tls: { expected: 'a boolean or a tls.ConnectionOptions object', parse: (_d, key, raw) => toTls(key, raw) },
-  sasl: { expected: 'an object { mechanism, username, password }', parse: (_d, key, raw) => toSasl(key, raw) },
+  sasl: {
+    expected: "an object { mechanism, username, password }, or { mechanism: 'OAUTHBEARER', oauthBearerProvider } or { mechanism: 'OAUTHBEARER', oidc }",
+    parse: (_d, key, raw) => toSasl(key, raw),
+  },
   logger: { expected: 'an object with debug, info, warn and error methods', parse: (_d, key, raw) => toLogger(key, raw) },
   interceptors: { expected: 'an array of objects with onSend and/or onAcknowledgement methods', parse: (_d, key, raw) => toInterceptors(key, raw) },
 };
@@ -858,6 +968,20 @@ function toInteger(d: ConfigDefinition, key: string, raw: unknown, javaStyle: bo
   const problem = d.check?.(n);
   if (problem !== undefined) throw rangeError(key, problem, n);
   return n === 0 ? 0 : n; // no -0
+}
+
+const NUMBER_STRING = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function toDouble(d: ConfigDefinition, key: string, raw: unknown, javaStyle: boolean): number {
+  let n: number;
+  if (typeof raw === 'number') n = raw;
+  else if (javaStyle && typeof raw === 'string' && NUMBER_STRING.test(raw.trim())) n = Number(raw.trim());
+  else throw typeError(key, javaStyle ? 'a number, or a string of one' : 'a number', raw);
+  if (!Number.isFinite(n)) throw typeError(key, 'a finite number', raw);
+  if (d.min !== undefined && d.max !== undefined && (n < d.min || n > d.max)) throw rangeError(key, `must be between ${d.min} and ${d.max}`, n);
+  if (d.min !== undefined && n < d.min) throw rangeError(key, `must be at least ${d.min}`, n);
+  if (d.max !== undefined && n > d.max) throw rangeError(key, `must be at most ${d.max}`, n);
+  return n;
 }
 
 function toBoolean(key: string, raw: unknown, javaStyle: boolean): boolean {
@@ -956,24 +1080,70 @@ function toTls(key: string, raw: unknown): Readonly<ConnectionOptions> | null {
   throw typeError(key, 'a boolean or a tls.ConnectionOptions object', raw);
 }
 
-function toSasl(key: string, raw: unknown): Readonly<SaslOptions> | null {
+function toSasl(key: string, raw: unknown): ResolvedSaslOptions | null {
   if (raw === null) return null;
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw typeError(key, 'an object { mechanism, username, password }', raw);
+    throw typeError(key, PARSERS.sasl.expected, raw);
   }
   const s = raw as Record<string, unknown>;
-  if (typeof s.mechanism !== 'string' || !(SASL_MECHANISMS as readonly string[]).includes(s.mechanism)) {
+  // kafkajs users write 'scram-sha-512': names are matched without regard to case.
+  const mechanism = typeof s.mechanism === 'string' ? SASL_MECHANISMS.find((m) => m === (s.mechanism as string).toUpperCase()) : undefined;
+  if (mechanism === undefined) {
     throw new ConfigError(
-      `Option '${key}.mechanism' must be one of ${SASL_MECHANISMS.map((m) => `'${m}'`).join(', ')}; got ${describe(s.mechanism)}.`,
+      `Option '${key}.mechanism' must be one of ${SASL_MECHANISMS.map((m) => `'${m}'`).join(', ')} (in any case); got ${describe(s.mechanism)}.`,
       { option: key },
     );
   }
+  if (mechanism === 'OAUTHBEARER') return toOAuthBearer(key, s);
   for (const field of ['username', 'password'] as const) {
     if (typeof s[field] !== 'string') {
       throw new ConfigError(`Option '${key}.${field}' must be a string; got ${describe(s[field])}.`, { option: key });
     }
   }
-  return Object.freeze({ ...(s as unknown as SaslOptions) });
+  return Object.freeze({ mechanism, username: s.username as string, password: s.password as string });
+}
+
+function toOAuthBearer(key: string, s: Record<string, unknown>): ResolvedSaslOptions {
+  const provider = s.oauthBearerProvider;
+  const oidc = s.oidc;
+  if ((provider === undefined) === (oidc === undefined)) {
+    throw new ConfigError(`Option '${key}' with mechanism OAUTHBEARER needs exactly one of 'oauthBearerProvider' (a function) and 'oidc' (the OIDC client settings).`, {
+      option: key,
+    });
+  }
+  if (provider !== undefined) {
+    if (typeof provider !== 'function') {
+      throw new ConfigError(`Option '${key}.oauthBearerProvider' must be a function returning { value, lifetimeMs? }; got ${describe(provider)}.`, { option: key });
+    }
+    return Object.freeze({ mechanism: 'OAUTHBEARER', oauthBearerProvider: provider as OAuthBearerProvider });
+  }
+  if (typeof oidc !== 'object' || oidc === null || Array.isArray(oidc)) {
+    throw new ConfigError(`Option '${key}.oidc' must be an object { tokenEndpointUrl, clientId, clientSecret, scope?, extensions? }; got ${describe(oidc)}.`, { option: key });
+  }
+  const o = oidc as Record<string, unknown>;
+  for (const field of ['tokenEndpointUrl', 'clientId', 'clientSecret'] as const) {
+    if (typeof o[field] !== 'string' || (o[field] as string).length === 0) {
+      throw new ConfigError(`Option '${key}.oidc.${field}' must be a non-empty string; got ${field === 'clientSecret' ? `a value of type ${typeof o[field]}` : describe(o[field])}.`, {
+        option: key,
+      });
+    }
+  }
+  let url: URL | null = null;
+  try {
+    url = new URL(o.tokenEndpointUrl as string);
+  } catch {
+    url = null;
+  }
+  if (url === null || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new ConfigError(`Option '${key}.oidc.tokenEndpointUrl' must be an http or https URL; got ${describe(o.tokenEndpointUrl)}.`, { option: key });
+  }
+  if (o.scope !== undefined && typeof o.scope !== 'string') {
+    throw new ConfigError(`Option '${key}.oidc.scope' must be a string; got ${describe(o.scope)}.`, { option: key });
+  }
+  if (o.extensions !== undefined && (typeof o.extensions !== 'object' || o.extensions === null || Array.isArray(o.extensions))) {
+    throw new ConfigError(`Option '${key}.oidc.extensions' must be an object of strings; got ${describe(o.extensions)}.`, { option: key });
+  }
+  return Object.freeze({ mechanism: 'OAUTHBEARER', oidc: Object.freeze({ ...(o as unknown as OidcClientCredentials) }) });
 }
 
 function toInterceptors(key: string, raw: unknown): readonly ProducerInterceptor[] | null {

@@ -21,7 +21,9 @@ import { failureReason, ProducerLog } from '../logger';
 import { BrokerPool } from '../net/broker-pool';
 import { Clock, systemClock, TimerHandle } from '../net/clock';
 import type { TransportFactory } from '../net/connection';
-import { authenticate, authenticationFailureOf } from '../net/sasl';
+import { authenticate, authenticationFailureOf, type SaslCredentials } from '../net/sasl';
+import { oidcTokenProvider } from '../net/sasl/oidc';
+import { OAuthBearerTokenSource } from '../net/sasl/token-source';
 import { CompressionType, codecFor } from '../protocol/records/compression';
 import { batchCapacityFor, RecordHeader, recordSizeUpperBound } from '../protocol/records/record-batch-builder';
 import {
@@ -135,6 +137,8 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
   private readonly metadata: ProducerMetadata;
   private readonly pool: BufferPool;
   private readonly brokers: BrokerPool;
+  /** The OAUTHBEARER token all connections share; null for other mechanisms. */
+  private tokens: OAuthBearerTokenSource | null = null;
   private readonly accumulator: RecordAccumulator;
   private readonly sender: Sender;
   private readonly metricsRegistry = new ProducerMetrics();
@@ -198,7 +202,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       log: this.log,
     });
     this.pool = new BufferPool(c.bufferMemory, c.batchSize, this.clock);
-    const sasl = c.sasl;
+    const sasl = this.saslCredentials(c, random);
     this.brokers = new BrokerPool(c.bootstrapServers, {
       clientId: c.clientId,
       requestTimeoutMs: c.requestTimeoutMs,
@@ -209,7 +213,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       maxInFlightRequestsPerConnection: c.maxInFlightRequestsPerConnection,
       tls: c.ssl ? (c.ssl as object) : undefined,
       // SASL runs on every new connection after ApiVersions, before any other request.
-      onConnected: sasl ? (conn) => authenticate(conn, sasl) : undefined,
+      onConnected: sasl ? (conn) => authenticate(conn, sasl, { tokenTimeoutMs: c.requestTimeoutMs, clock: this.clock }) : undefined,
       onConnectFailed: (nodeId, err) => {
         if (connectionChannel.hasSubscribers) this.publishConnectFailed(nodeId, err);
         const authError = authenticationFailureOf(err);
@@ -856,7 +860,40 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     this.sends.close();
     this.sender.stop();
     this.brokers.close();
+    this.tokens?.close();
     this.partitioner?.close?.();
+  }
+
+  /**
+   * The SASL settings the connections use. For OAUTHBEARER, the one token source all
+   * connections share: the user's provider, or the built-in OIDC client, behind a cache that
+   * refreshes the token before it expires (Java's ExpiringCredentialRefreshingLogin).
+   */
+  private saslCredentials(c: ProducerConfig<K, V>, random: () => number): SaslCredentials | null {
+    const sasl = c.sasl;
+    if (sasl === null) return null;
+    if (sasl.mechanism !== 'OAUTHBEARER') return sasl;
+    const provider =
+      sasl.oauthBearerProvider ??
+      oidcTokenProvider(sasl.oidc!, {
+        connectTimeoutMs: c.saslLoginConnectTimeoutMs,
+        readTimeoutMs: c.saslLoginReadTimeoutMs,
+        retryBackoffMs: c.saslLoginRetryBackoffMs,
+        retryBackoffMaxMs: c.saslLoginRetryBackoffMaxMs,
+      });
+    this.tokens = new OAuthBearerTokenSource(
+      provider,
+      {
+        windowFactor: c.saslLoginRefreshWindowFactor,
+        windowJitter: c.saslLoginRefreshWindowJitter,
+        minPeriodSeconds: c.saslLoginRefreshMinPeriodSeconds,
+        bufferSeconds: c.saslLoginRefreshBufferSeconds,
+        retryBackoffMs: c.saslLoginRetryBackoffMs,
+        retryBackoffMaxMs: c.saslLoginRetryBackoffMaxMs,
+      },
+      { clock: this.clock, random, log: this.log },
+    );
+    return { mechanism: 'OAUTHBEARER', tokens: this.tokens };
   }
 
   /** The partitions of a topic (waits for metadata up to max.block.ms). */
@@ -897,6 +934,10 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       waitingSends: this.sends.length,
       bufferPoolWaiters: this.pool.queuedCount,
       requestsInFlight: this.sender.inFlightRequests,
+      connectionCount: this.brokers.connectionCount,
+      connectionsCreated: this.brokers.connectionsCreated,
+      reauthentications: this.brokers.reauthentications,
+      failedReauthentications: this.brokers.failedReauthentications,
       batchesInFlight: this.sender.inFlightBatchCount,
       recordsQueued: this.accumulator.queuedRecordCount(),
       incompleteBatches: this.accumulator.incomplete.size,

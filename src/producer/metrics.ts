@@ -18,6 +18,11 @@ export interface MetricsGauges {
   waitingSends: number;
   bufferPoolWaiters: number;
   requestsInFlight: number;
+  /** Connection figures from the broker pool (Java's selector metrics). */
+  connectionCount: number;
+  connectionsCreated: number;
+  reauthentications: number;
+  failedReauthentications: number;
   batchesInFlight: number;
   recordsQueued: number;
   incompleteBatches: number;
@@ -208,6 +213,10 @@ export class ProducerMetrics {
       'batches-in-flight': g.batchesInFlight,
       'records-queued': g.recordsQueued,
       'incomplete-batches': g.incompleteBatches,
+      'connection-count': g.connectionCount,
+      'connection-creation-total': g.connectionsCreated,
+      'successful-reauthentication-total': g.reauthentications,
+      'failed-reauthentication-total': g.failedReauthentications,
     };
   }
 

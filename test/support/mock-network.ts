@@ -48,6 +48,8 @@ import {
   PRODUCE_API,
   requestHeaderVersion,
   responseHeaderVersion,
+  SASL_AUTHENTICATE_API,
+  SASL_HANDSHAKE_API,
   TXN_OFFSET_COMMIT_API,
 } from '../../src/protocol/api-keys';
 import { ErrorCode } from '../../src/protocol/errors';
@@ -131,7 +133,9 @@ export type ApiName =
   | 'AddPartitionsToTxn'
   | 'AddOffsetsToTxn'
   | 'EndTxn'
-  | 'TxnOffsetCommit';
+  | 'TxnOffsetCommit'
+  | 'SaslHandshake'
+  | 'SaslAuthenticate';
 
 /**
  * How to answer one request, queued with prepare(); an empty answer is the default one. The
@@ -260,6 +264,24 @@ export interface MockNetworkOptions {
    * KIP-890's protocol). Unset: no finalized features (a cluster on the classic protocol).
    */
   transactionVersion?: number;
+  /**
+   * Require SASL on every connection (SaslHandshake v1, then one SaslAuthenticate): any other
+   * request before it, or after the session ended (sessionLifetimeMs), makes the node hang up,
+   * as a broker does (KIP-368). A re-authentication (SaslHandshake on an authenticated
+   * connection) renews the session.
+   */
+  sasl?: MockSasl;
+}
+
+export interface MockSasl {
+  mechanisms: string[];
+  /** The lifetime answered in SaslAuthenticate v1+ and enforced; 0 or unset: sessions do not end. */
+  sessionLifetimeMs?: number;
+  /**
+   * Judges the client's one message; returns null to accept, or a message to refuse with
+   * SASL_AUTHENTICATION_FAILED. Default: accept.
+   */
+  check?: (mechanism: string, authBytes: Buffer, connectionId: number) => string | null;
 }
 
 /** The coordinator's view of one transactional id. */
@@ -317,6 +339,8 @@ const SPOKEN: readonly Spoken[] = [
   { spec: ADD_OFFSETS_TO_TXN_API, minVersion: 3 },
   { spec: END_TXN_API, minVersion: 3 },
   { spec: TXN_OFFSET_COMMIT_API, minVersion: 3 },
+  { spec: SASL_HANDSHAKE_API, minVersion: 1 },
+  { spec: SASL_AUTHENTICATE_API, minVersion: SASL_AUTHENTICATE_API.maxVersion },
 ];
 
 function spokenFor(apiKey: number): Spoken | null {
@@ -339,6 +363,11 @@ let nextConnectionId = 1;
 export class MockTransport extends EventEmitter implements Transport {
   readonly id = nextConnectionId++;
   closed = false;
+  /** SASL (MockNetworkOptions.sasl): the mechanism of the handshake, and when the session ends (-1: not authenticated). */
+  saslMechanism: string | null = null;
+  sessionEndsAtMs = -1;
+  /** Successful authentications on this connection (the first one and each re-authentication). */
+  authentications = 0;
   private inbound: Buffer = Buffer.alloc(0);
   private readonly outgoing: Outgoing[] = [];
   private wakeAtMs = Infinity;
@@ -452,6 +481,7 @@ export class MockNetwork {
   coordinator: number;
   private transactionVersion: number | undefined;
   private featuresEpoch = 1;
+  private readonly sasl: MockSasl | null;
 
   constructor(
     readonly clock: VirtualClock,
@@ -461,6 +491,7 @@ export class MockNetwork {
     this.nextProducerId = opts.firstProducerId ?? 1000;
     this.coordinator = opts.coordinator ?? this.nodes[0];
     this.transactionVersion = opts.transactionVersion;
+    this.sasl = opts.sasl ?? null;
     for (const [name, spec] of Object.entries(opts.topics ?? {})) this.createTopic(name, spec);
   }
 
@@ -585,6 +616,16 @@ export class MockNetwork {
     const api = spec.name as ApiName;
     if (requestHeaderVersion(spec, version) >= 2) r.readTaggedFields('header.tags');
     const now = this.clock.now();
+    if (this.sasl && api !== 'ApiVersions' && api !== 'SaslHandshake' && api !== 'SaslAuthenticate') {
+      // Kafka closes a connection that sends other requests before authenticating, or after its session ended.
+      const unauthenticated = t.sessionEndsAtMs < 0;
+      const expired = !unauthenticated && this.sasl.sessionLifetimeMs && now >= t.sessionEndsAtMs;
+      if (unauthenticated || expired) {
+        this.requests.push({ nodeId: t.nodeId, connectionId: t.id, api, version, correlationId, atMs: now, outcome: 'disconnected' });
+        t.shut(null);
+        return;
+      }
+    }
     const log: LoggedRequest = { nodeId: t.nodeId, connectionId: t.id, api, version, correlationId, atMs: now, outcome: 'pending' };
     this.requests.push(log);
     const answer = this.scripted.get(`${t.nodeId}/${api}`)?.shift() ?? {};
@@ -637,6 +678,12 @@ export class MockNetwork {
       case 'TxnOffsetCommit':
         body = this.txnOffsetCommit(r, log, answer);
         break;
+      case 'SaslHandshake':
+        body = this.saslHandshake(t, r, answer);
+        break;
+      case 'SaslAuthenticate':
+        body = this.saslAuthenticate(t, r, version, answer);
+        break;
     }
     const w = new Writer(256);
     const sizeAt = w.reserveInt32();
@@ -664,6 +711,45 @@ export class MockNetwork {
   }
 
   // ApiVersions v4: header v0, flexible body; finalized features in tagged fields 1 and 2.
+  /** SaslHandshake v1: the mechanism must be enabled; on an authenticated connection it starts a re-authentication. */
+  private saslHandshake(t: MockTransport, r: Reader, answer: ScriptedAnswer): (w: Writer) => void {
+    const mechanism = r.readString('mechanism');
+    const mechanisms = this.sasl?.mechanisms ?? [];
+    const errorCode = answer.errorCode ?? (mechanisms.includes(mechanism) ? ErrorCode.NONE : ErrorCode.UNSUPPORTED_SASL_MECHANISM);
+    if (errorCode === ErrorCode.NONE) t.saslMechanism = mechanism;
+    return (w) => {
+      w.writeInt16(errorCode);
+      w.writeArrayLength(mechanisms.length);
+      for (const m of mechanisms) w.writeString(m);
+    };
+  }
+
+  /** SaslAuthenticate v2: one message, judged by MockSasl.check; success opens (or renews) the session. */
+  private saslAuthenticate(t: MockTransport, r: Reader, version: number, answer: ScriptedAnswer): (w: Writer) => void {
+    const authBytes = r.readCompactBytes('authBytes');
+    r.readTaggedFields('tags');
+    const mechanism = t.saslMechanism;
+    const refusal = mechanism === null ? 'no SaslHandshake first' : this.sasl?.check?.(mechanism, authBytes, t.id) ?? null;
+    const errorCode = answer.errorCode ?? (refusal === null ? ErrorCode.NONE : ErrorCode.SASL_AUTHENTICATION_FAILED);
+    const lifetime = this.sasl?.sessionLifetimeMs ?? 0;
+    if (errorCode === ErrorCode.NONE) {
+      t.sessionEndsAtMs = lifetime > 0 ? this.clock.now() + lifetime : Number.MAX_SAFE_INTEGER;
+      t.authentications++;
+    }
+    return (w) => {
+      w.writeInt16(errorCode);
+      w.writeCompactNullableString(errorCode === ErrorCode.NONE ? null : refusal ?? 'refused by the script');
+      w.writeCompactBytes(Buffer.alloc(0));
+      if (version >= 1) w.writeInt64(errorCode === ErrorCode.NONE ? lifetime : 0);
+      w.writeEmptyTaggedFields();
+    };
+  }
+
+  /** Authentications per open connection (the first one counts: 1 means never re-authenticated). */
+  authentications(): { connectionId: number; nodeId: number; authentications: number }[] {
+    return [...this.open].map((t) => ({ connectionId: t.id, nodeId: t.nodeId, authentications: t.authentications }));
+  }
+
   private writeApiVersions(w: Writer, answer: ScriptedAnswer): void {
     w.writeInt16(answer.errorCode ?? ErrorCode.NONE);
     w.writeCompactArrayLength(SPOKEN.length);

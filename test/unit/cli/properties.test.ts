@@ -47,7 +47,24 @@ describe('Java properties', () => {
     expect(typeof (opts.ssl as { checkServerIdentity?: unknown }).checkServerIdentity).toBe('function');
     expect(producerOptionsOf(new Map([['security.protocol', 'SSL']])).ssl).toBe(true);
     expect(producerOptionsOf(new Map([['security.protocol', 'PLAINTEXT']])).ssl).toBeUndefined();
-    expect(() => producerOptionsOf(new Map([['security.protocol', 'SASL_PLAINTEXT'], ['sasl.mechanism', 'GSSAPI']]))).toThrow(/GSSAPI is not supported/);
-    expect(() => producerOptionsOf(new Map([['security.protocol', 'TLS']]))).toThrow(/security.protocol must be/);
+    expect(() => producerOptionsOf(new Map([['security.protocol', 'SASL_PLAINTEXT'], ['sasl.mechanism', 'GSSAPI']]))).toThrow(/GSSAPI \(Kerberos\) is not supported/);
+    expect(() => producerOptionsOf(new Map([['security.protocol', 'TLS']]))).toThrow(/'security.protocol' must be one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL/);
+  });
+
+  test('the security properties go through the producer\'s own translation (java-security.ts)', () => {
+    const oauth = producerOptionsOf(
+      new Map([
+        ['security.protocol', 'SASL_SSL'],
+        ['sasl.mechanism', 'OAUTHBEARER'],
+        ['sasl.login.callback.handler.class', 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler'],
+        ['sasl.oauthbearer.token.endpoint.url', 'https://idp/token'],
+        ['sasl.jaas.config', 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientId="app" clientSecret="s";'],
+        ['linger.ms', '7'],
+      ]),
+    );
+    expect(oauth).toEqual({ 'linger.ms': '7', ssl: true, sasl: { mechanism: 'OAUTHBEARER', oidc: { tokenEndpointUrl: 'https://idp/token', clientId: 'app', clientSecret: 's' } } });
+    expect(() => producerOptionsOf(new Map([['security.protocol', 'SSL'], ['ssl.truststore.type', 'PKCS12'], ['ssl.truststore.location', '/nowhere.p12']]))).toThrow(
+      /Trust stores of type PKCS12 are not supported.*convert/,
+    );
   });
 });

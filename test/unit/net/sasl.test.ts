@@ -14,9 +14,11 @@ import {
   parseServerFirst,
   plainMessage,
   saslExchange,
+  saslFailure,
   ScramClient,
   SaslTransport,
 } from '../../../src/net/sasl';
+import { jwtExpiryMs, oauthBearerInitialResponse } from '../../../src/net/sasl/oauthbearer';
 import { SASL_AUTHENTICATE_API, SASL_HANDSHAKE_API, API_VERSIONS_API, ApiSpec } from '../../../src/protocol/api-keys';
 import {
   ConnectionError,
@@ -570,3 +572,63 @@ class MiniSaslBroker {
     };
   }
 }
+
+// ------------------------------------------------------------------------------------------
+// OAUTHBEARER (RFC 7628)
+
+describe('OAUTHBEARER client message', () => {
+  // Vectors from Kafka's OAuthBearerClientInitialResponseTest.testBuildClientResponseToBytes.
+  test('token only', () => {
+    expect(oauthBearerInitialResponse('123.345.567').toString('utf8')).toBe('n,,\u0001auth=Bearer 123.345.567\u0001\u0001');
+  });
+  test('with a SASL extension (KIP-342)', () => {
+    expect(oauthBearerInitialResponse('123.345.567', { nineteen: '42' }).toString('utf8')).toBe('n,,\u0001auth=Bearer 123.345.567\u0001nineteen=42\u0001\u0001');
+  });
+  test('bad tokens and extensions are refused before anything is sent', () => {
+    expect(() => oauthBearerInitialResponse('')).toThrow(SaslAuthenticationError);
+    expect(() => oauthBearerInitialResponse('a b')).toThrow(/characters/);
+    expect(() => oauthBearerInitialResponse('t', { auth: 'x' })).toThrow(/reserved/);
+    expect(() => oauthBearerInitialResponse('t', { 'x-y': 'x' })).toThrow(/letters/);
+    expect(() => oauthBearerInitialResponse('t', { x: '\u0001' })).toThrow(/printable/);
+  });
+  test('jwtExpiryMs reads exp (seconds) as ms; null for opaque tokens', () => {
+    const jwt = (claims: object) => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`;
+    expect(jwtExpiryMs(jwt({ sub: 'a', exp: 1700000000 }))).toBe(1700000000000);
+    expect(jwtExpiryMs(jwt({ sub: 'a' }))).toBeNull();
+    expect(jwtExpiryMs('opaque-token')).toBeNull();
+    expect(jwtExpiryMs('a.b.c')).toBeNull();
+  });
+});
+
+describe('saslExchange, OAUTHBEARER', () => {
+  const tokens = (value: string, extensions?: Record<string, string>) => ({ current: async () => ({ value, extensions }) });
+
+  test('one SaslAuthenticate with the token; the session lifetime of v1+ is reported', async () => {
+    const t = scriptedTransport([() => ({ errorCode: 0, mechanisms: ['OAUTHBEARER'] }), () => ({ ...authOk(), sessionLifetimeMs: 3600000 })]);
+    const outcome = await saslExchange(t, { mechanism: 'OAUTHBEARER', tokens: tokens('eyJ.eyJ.sig', { traceId: 'abc' }) });
+    expect(outcome).toEqual({ sessionLifetimeMs: 3600000 });
+    expect(t.sent.map((s) => s.api)).toEqual(['SaslHandshake', 'SaslAuthenticate']);
+    expect(new Reader(t.sent[0].body).readString('m')).toBe('OAUTHBEARER');
+    expect(tokenOf(t.sent[1]).toString()).toBe('n,,\u0001auth=Bearer eyJ.eyJ.sig\u0001traceId=abc\u0001\u0001');
+  });
+
+  test("the server's JSON error is answered with 0x01; the failure carries the broker's message and the status", async () => {
+    const t = scriptedTransport([
+      () => ({ errorCode: 0, mechanisms: ['OAUTHBEARER'] }),
+      () => authOk(b('{"status":"invalid_token"}')),
+      () => ({ errorCode: 58, errorMessage: 'Authentication failed during authentication due to invalid credentials with SASL mechanism OAUTHBEARER', authBytes: Buffer.alloc(0), sessionLifetimeMs: 0 }),
+    ]);
+    const err = await capture(saslExchange(t, { mechanism: 'OAUTHBEARER', tokens: tokens('x.y.z') }));
+    expect(tokenOf(t.sent[2])).toEqual(Buffer.from([1]));
+    expect(err).toBeInstanceOf(SaslAuthenticationError);
+    expect(err.message).toContain('invalid credentials');
+    expect(err.message).toContain('status invalid_token');
+  });
+
+  test('a token source that fails: no request is sent', async () => {
+    const t = scriptedTransport([]);
+    const failing = { current: () => Promise.reject(saslFailure('the token provider failed: boom')) };
+    await expect(saslExchange(t, { mechanism: 'OAUTHBEARER', tokens: failing })).rejects.toThrow(/boom/);
+    expect(t.sent).toHaveLength(0);
+  });
+});

@@ -312,7 +312,19 @@ describe('every option with a wrong type or out of range: ConfigError naming it'
     partitioner: [1, true, 'sticky', {}, function Partitioner() {}],
     serializer: [1, 'json', {}, () => null],
     tls: ['yes', 1, []],
-    sasl: ['PLAIN', 1, { mechanism: 'GSSAPI', username: 'u', password: 'p' }, { mechanism: 'PLAIN', username: 'u' }],
+    double: ['0.8', true, {}, [], NaN, Infinity, 10n, null],
+    sasl: [
+      'PLAIN',
+      1,
+      { mechanism: 'GSSAPI', username: 'u', password: 'p' },
+      { mechanism: 'PLAIN', username: 'u' },
+      { mechanism: 'OAUTHBEARER' },
+      { mechanism: 'OAUTHBEARER', oauthBearerProvider: 'token' },
+      { mechanism: 'OAUTHBEARER', oauthBearerProvider: () => ({ value: 't' }), oidc: { tokenEndpointUrl: 'https://idp/token', clientId: 'c', clientSecret: 's' } },
+      { mechanism: 'oauthbearer', oidc: { tokenEndpointUrl: 'ftp://idp/token', clientId: 'c', clientSecret: 's' } },
+      { mechanism: 'OAUTHBEARER', oidc: { tokenEndpointUrl: 'https://idp/token', clientId: '', clientSecret: 's' } },
+      { mechanism: 'OAUTHBEARER', oidc: { tokenEndpointUrl: 'https://idp/token', clientId: 'c', clientSecret: 's', scope: 5 } },
+    ],
     logger: ['pino', 1, true, {}, () => undefined, { debug() {}, info() {}, warn() {} }],
     interceptors: ['x', 1, {}, [null], [1], [{ onSend: true }], [{ onAcknowledgement: 'f' }]],
   };
@@ -327,6 +339,8 @@ describe('every option with a wrong type or out of range: ConfigError naming it'
     }
     if ((d.type === 'int' || d.type === 'long') && d.min !== undefined) cases.push([d.name, d.min - 1]);
     if ((d.type === 'int' || d.type === 'long') && d.max !== undefined) cases.push([d.name, d.max + 1]);
+    if (d.type === 'double' && d.min !== undefined) cases.push([d.name, d.min - 0.01]);
+    if (d.type === 'double' && d.max !== undefined) cases.push([d.name, d.max + 0.01]);
     if (d.type === 'int') cases.push([d.name, 2 ** 31]);
   }
   // connectionsMaxIdleMs has no lower bound, as in Java.

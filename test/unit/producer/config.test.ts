@@ -14,7 +14,7 @@ import {
   type ConfigName,
   type ProducerConfig,
   type ProducerOptions,
-  type SaslOptions,
+  type ResolvedSaslOptions,
 } from '../../../src/producer/config';
 import type { Partitioner } from '../../../src/producer/partitioners/partitioner';
 import type { Serializer } from '../../../src/producer/serializers';
@@ -91,6 +91,14 @@ describe('defaults', () => {
     transactionTimeoutMs: 60000,
     ssl: null,
     sasl: null,
+    saslLoginRefreshWindowFactor: 0.8,
+    saslLoginRefreshWindowJitter: 0.05,
+    saslLoginRefreshMinPeriodSeconds: 60,
+    saslLoginRefreshBufferSeconds: 300,
+    saslLoginConnectTimeoutMs: 10000,
+    saslLoginReadTimeoutMs: 10000,
+    saslLoginRetryBackoffMs: 100,
+    saslLoginRetryBackoffMaxMs: 10000,
     logger: null,
     interceptors: null,
   };
@@ -187,6 +195,14 @@ describe('Java property names', () => {
     reconnectBackoffMaxMs: 50,
     socketConnectionSetupTimeoutMs: 500,
     transactionTimeoutMs: 1000,
+    saslLoginRefreshWindowFactor: 0.9,
+    saslLoginRefreshWindowJitter: 0.1,
+    saslLoginRefreshMinPeriodSeconds: 30,
+    saslLoginRefreshBufferSeconds: 120,
+    saslLoginConnectTimeoutMs: 3000,
+    saslLoginReadTimeoutMs: 4000,
+    saslLoginRetryBackoffMs: 200,
+    saslLoginRetryBackoffMaxMs: 5000,
     keySerializer: user,
     valueSerializer: user,
   };
@@ -221,6 +237,14 @@ describe('Java property names', () => {
     'reconnect.backoff.max.ms': 50,
     'socket.connection.setup.timeout.ms': 500,
     'transaction.timeout.ms': 1000,
+    'sasl.login.refresh.window.factor': 0.9,
+    'sasl.login.refresh.window.jitter': 0.1,
+    'sasl.login.refresh.min.period.seconds': 30,
+    'sasl.login.refresh.buffer.seconds': 120,
+    'sasl.login.connect.timeout.ms': 3000,
+    'sasl.login.read.timeout.ms': 4000,
+    'sasl.login.retry.backoff.ms': 200,
+    'sasl.login.retry.backoff.max.ms': 5000,
     'key.serializer': user,
     'value.serializer': user,
   };
@@ -256,6 +280,14 @@ describe('Java property names', () => {
     'reconnect.backoff.max.ms': '50',
     'socket.connection.setup.timeout.ms': '500',
     'transaction.timeout.ms': '+1000',
+    'sasl.login.refresh.window.factor': ' 0.9',
+    'sasl.login.refresh.window.jitter': '1e-1',
+    'sasl.login.refresh.min.period.seconds': '30',
+    'sasl.login.refresh.buffer.seconds': '120',
+    'sasl.login.connect.timeout.ms': '3000',
+    'sasl.login.read.timeout.ms': '4000',
+    'sasl.login.retry.backoff.ms': '200',
+    'sasl.login.retry.backoff.max.ms': '5000',
     'key.serializer': user,
     'value.serializer': user,
   };
@@ -354,10 +386,15 @@ describe('unknown options', () => {
     expectError({ constructor: 1 }, /Unknown producer option 'constructor'/);
   });
 
-  it('points Java security options to ssl and sasl', () => {
-    expectError({ 'security.protocol': 'SSL' }, /use the 'ssl' option/);
-    expectError({ 'ssl.truststore.location': 'x' }, /use the 'ssl' option/);
-    expectError({ 'sasl.jaas.config': 'x' }, /use the 'sasl' option/);
+  it('points Java security properties it does not take to ssl and sasl', () => {
+    // The ones it takes are translated (java-security.test.ts); broker-side ones are not.
+    expectError({ 'ssl.client.auth': 'required' }, /does not take this Java TLS property; the 'ssl' option takes Node's tls.ConnectionOptions/, 'ssl.client.auth');
+    expectError({ 'sasl.server.callback.handler.class': 'x' }, /does not take this Java SASL property; see the 'sasl' option/);
+  });
+
+  it('suggests the Java security property a key most likely meant', () => {
+    expectError({ 'ssl.truststore.locaton': 'x' }, /Unknown producer option 'ssl.truststore.locaton'. Did you mean 'ssl.truststore.location'\?/);
+    expectError({ 'security.protocl': 'SSL' }, /Did you mean 'security.protocol'\?/);
   });
 
   it('is an error even when the value is undefined', () => {
@@ -368,6 +405,35 @@ describe('unknown options', () => {
     expect(() => resolveConfig(null as never)).toThrow(ConfigError);
     expect(() => resolveConfig([] as never)).toThrow(/must be an object; got an array/);
     expect(() => resolveConfig('a:1' as never)).toThrow(ConfigError);
+  });
+});
+
+describe('Java security properties', () => {
+  // The translation itself is java-security.test.ts's; here, how resolveConfig takes it.
+  const PLAIN_JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="alice" password="s3cret";';
+
+  it('become the ssl and sasl options', () => {
+    const c = resolve({ 'security.protocol': 'sasl_ssl', 'sasl.mechanism': 'PLAIN', 'sasl.jaas.config': PLAIN_JAAS, 'ssl.endpoint.identification.algorithm': '' });
+    expect(c.sasl).toEqual({ mechanism: 'PLAIN', username: 'alice', password: 's3cret' });
+    expect(typeof c.ssl?.checkServerIdentity).toBe('function');
+    expect(resolve({ 'security.protocol': 'SSL' }).ssl).toEqual({});
+    expect(resolve({ 'security.protocol': 'PLAINTEXT' })).toMatchObject({ ssl: null, sasl: null });
+  });
+
+  it('keep a sasl option given with security.protocol SASL_*', () => {
+    const c = resolve({ 'security.protocol': 'SASL_PLAINTEXT', sasl: { mechanism: 'scram-sha-256', username: 'u', password: 'p' } });
+    expect(c.sasl).toEqual({ mechanism: 'SCRAM-SHA-256', username: 'u', password: 'p' });
+    expect(c.ssl).toBeNull();
+  });
+
+  it('are an error next to the option they would set, naming the property', () => {
+    expectError({ ssl: true, 'security.protocol': 'SSL' }, /'ssl' and 'security.protocol' cannot both be given/, 'security.protocol');
+    expectError({ sasl: { mechanism: 'PLAIN', username: 'u', password: 'p' }, 'sasl.mechanism': 'PLAIN' }, /'sasl' and 'sasl.mechanism' cannot both be given/, 'sasl.mechanism');
+  });
+
+  it('report a bad property by its name, without the secret', () => {
+    const err = expectError({ 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'PLAIN', 'sasl.jaas.config': PLAIN_JAAS.replace('"s3cret"', 's3/cret') }, /sasl.jaas.config/, 'sasl.jaas.config');
+    expect(err.message).not.toContain('s3');
   });
 });
 
@@ -500,6 +566,36 @@ describe('types and ranges', () => {
     for (const mechanism of ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']) {
       expect(resolve({ sasl: { mechanism, username: 'u', password: 'p' } }).sasl).toEqual({ mechanism, username: 'u', password: 'p' });
     }
+  });
+
+  it('sasl mechanisms in any case resolve to their upper-case name', () => {
+    expect(resolve({ sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'p' } }).sasl).toEqual({ mechanism: 'SCRAM-SHA-512', username: 'u', password: 'p' });
+    expect(resolve({ sasl: { mechanism: 'Plain', username: 'u', password: 'p' } }).sasl?.mechanism).toBe('PLAIN');
+  });
+
+  it('OAUTHBEARER takes a provider function or the oidc settings, exactly one', () => {
+    const provider = () => ({ value: 't' });
+    expect(resolve({ sasl: { mechanism: 'oauthbearer', oauthBearerProvider: provider } }).sasl).toEqual({ mechanism: 'OAUTHBEARER', oauthBearerProvider: provider });
+    const oidc = { tokenEndpointUrl: 'https://idp.example/token', clientId: 'c', clientSecret: 's', scope: 'kafka' };
+    expect(resolve({ sasl: { mechanism: 'OAUTHBEARER', oidc } }).sasl).toEqual({ mechanism: 'OAUTHBEARER', oidc });
+    expect(() => resolve({ sasl: { mechanism: 'OAUTHBEARER' } })).toThrow(/exactly one of 'oauthBearerProvider'/);
+    expect(() => resolve({ sasl: { mechanism: 'OAUTHBEARER', oauthBearerProvider: provider, oidc } })).toThrow(/exactly one/);
+    expect(() => resolve({ sasl: { mechanism: 'OAUTHBEARER', oidc: { ...oidc, tokenEndpointUrl: 'not a url' } } })).toThrow(/http or https URL/);
+    // The secret is never quoted back.
+    let message = '';
+    try {
+      resolve({ sasl: { mechanism: 'OAUTHBEARER', oidc: { ...oidc, clientSecret: 42 } } });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/clientSecret' must be a non-empty string; got a value of type number\./);
+  });
+
+  it('the token refresh settings take Java-style strings under their Java names and keep their bounds', () => {
+    const c = resolve({ 'sasl.login.refresh.window.factor': '0.9', 'sasl.login.refresh.window.jitter': 0.1, 'sasl.login.refresh.min.period.seconds': '30' });
+    expect([c.saslLoginRefreshWindowFactor, c.saslLoginRefreshWindowJitter, c.saslLoginRefreshMinPeriodSeconds]).toEqual([0.9, 0.1, 30]);
+    expect(() => resolve({ saslLoginRefreshWindowFactor: 0.4 })).toThrow(/between 0.5 and 1/);
+    expect(() => resolve({ saslLoginRefreshWindowJitter: 0.3 })).toThrow(/between 0 and 0.25/);
   });
 
   it('keeps the logger object as given (not copied or frozen)', () => {
@@ -834,7 +930,7 @@ export type DerivedTypeChecks = [
   Expect<Equal<ProducerConfig['bootstrapServers'], readonly BrokerAddress[]>>,
   Expect<Equal<ProducerOptions['transactionalId'], string | null | undefined>>,
   Expect<Equal<ProducerOptions['lingerMs'], number | undefined>>,
-  Expect<Equal<ProducerConfig['sasl'], Readonly<SaslOptions> | null>>,
+  Expect<Equal<ProducerConfig['sasl'], ResolvedSaslOptions | null>>,
   Expect<Equal<ProducerOptions['logger'], Logger | undefined>>,
   Expect<Equal<ProducerConfig['logger'], Logger | null>>,
 ];
