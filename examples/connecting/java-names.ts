@@ -9,7 +9,7 @@ import type { ProducerOptions } from '../../src';
 
 export function confluentCloudJavaNames(env: { bootstrapServers: string; apiKey: string; apiSecret: string }): ProducerOptions {
   return {
-    bootstrapServers: env.bootstrapServers,
+    'bootstrap.servers': env.bootstrapServers,
     'security.protocol': 'SASL_SSL',
     'sasl.mechanism': 'PLAIN',
     'sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required username='${env.apiKey}' password='${env.apiSecret}';`,

@@ -38,7 +38,7 @@ import type { OidcClientCredentials } from '../net/sasl/oidc';
 import { isLogger, type Logger } from '../logger';
 import { ConfigError } from '../protocol/errors';
 import type { ProducerInterceptor } from './interceptors';
-import { JAVA_SECURITY_PROPERTIES, javaSecurityOptions } from './java-security';
+import { JAVA_SECURITY_PROPERTIES, javaSecurityOptions, type JavaSecurityOptions } from './java-security';
 import type { Partitioner } from './partitioners/partitioner';
 import { defaultSerializer } from './serializers';
 import type { Serializer } from './serializers';
@@ -86,16 +86,27 @@ type ResolvedTypes<K, V> = { readonly [P in keyof Options]: OptionKinds<K, V>[Ki
 /** The options without a default. */
 type RequiredName = { [P in keyof Options]: Options[P] extends OptionDef<OptionKind, undefined> ? P : never }[keyof Options];
 
+type JavaNameOf<D> = D extends { readonly javaName: infer J } ? (J extends string ? J : never) : never;
+/** Under a Java name, numbers and booleans may also be given as Java-style strings ('10', 'false'). */
+type JavaStyle<T> = [T] extends [number] ? T | string : [T] extends [boolean] ? T | string : T;
+/** The options under their Java property names ('linger.ms', 'bootstrap.servers', ...). */
+type JavaNamedTypes<K, V> = { [P in keyof Options as JavaNameOf<Options[P]>]: JavaStyle<GivenTypes<K, V>[P]> };
+type JavaRequiredName = JavaNameOf<Options[RequiredName]>;
+
+/** The options by camelCase name, the required ones under either name. */
+type CamelOptions<K, V> =
+  | (Pick<GivenTypes<K, V>, RequiredName> & Partial<Omit<GivenTypes<K, V>, RequiredName>>)
+  | (Partial<GivenTypes<K, V>> & Pick<JavaNamedTypes<K, V>, JavaRequiredName>);
+
 /**
  * What users pass. Every option may also be given under its Java property name
- * ('linger.ms', 'bootstrap.servers', ...), where Java-style string values are accepted.
+ * ('linger.ms', 'bootstrap.servers', ...), where Java-style string values are accepted, and
+ * Java's security properties (security.protocol, ssl.*, sasl.*) are translated into ssl and
+ * sasl. Every name is typed: a misspelt option fails to compile (and is a ConfigError at run
+ * time). Properties read from a file (a Record<string, string>) need a cast; they are checked
+ * when the producer is made.
  */
-export interface ProducerOptions<K = unknown, V = unknown>
-  extends Pick<GivenTypes<K, V>, RequiredName>,
-    Partial<Omit<GivenTypes<K, V>, RequiredName>> {
-  /** The same options under their Java property names. */
-  [javaName: string]: unknown;
-}
+export type ProducerOptions<K = unknown, V = unknown> = CamelOptions<K, V> & Partial<JavaNamedTypes<K, V>> & JavaSecurityOptions;
 
 /** Every option at its final value. Frozen (the user's own objects inside are not). */
 export interface ProducerConfig<K = unknown, V = unknown> extends ResolvedTypes<K, V> {}
@@ -192,9 +203,9 @@ interface OptionSpec {
   readonly finish?: (value: unknown, key: string) => unknown;
 }
 
-interface OptionDef<T extends OptionKind, D> extends OptionSpec {
+interface OptionDef<T extends OptionKind, D, J extends string | null = string | null> extends OptionSpec {
   /** Java property name; null for options only kafka-wire has. */
-  readonly javaName: string | null;
+  readonly javaName: J;
   readonly type: ConfigValueType;
   /** Java's default, before resolution (acks 'all', client.id ''); undefined: required. */
   readonly default: D;
@@ -213,12 +224,12 @@ export interface ConfigDefinition extends Omit<OptionDef<OptionKind, unknown>, t
  * One OPTIONS entry, in the order of Java's ConfigDef.define: kind, Java name, default
  * (undefined: required; else a value of the kind, or null), then the rest.
  */
-function option<T extends OptionKind, const D extends OptionKinds<unknown, unknown>[T]['given'] | null | undefined>(
+function option<T extends OptionKind, const J extends string | null, const D extends OptionKinds<unknown, unknown>[T]['given'] | null | undefined>(
   kind: T,
-  javaName: string | null,
+  javaName: J,
   defaultValue: D,
   spec: OptionSpec,
-): OptionDef<T, D> {
+): OptionDef<T, D, J> {
   return { javaName, ...KINDS[kind], default: defaultValue, ...spec };
 }
 

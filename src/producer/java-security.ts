@@ -51,7 +51,7 @@ type Kind = 'string' | 'password' | 'list' | 'boolean' | 'number';
 
 const SECURITY_PROTOCOL = 'security.protocol';
 
-const SSL_PROPERTIES: ReadonlyMap<string, Kind> = new Map([
+const SSL_PROPERTY_KINDS = [
   ['ssl.protocol', 'string'],
   ['ssl.provider', 'string'],
   ['ssl.cipher.suites', 'list'],
@@ -71,11 +71,12 @@ const SSL_PROPERTIES: ReadonlyMap<string, Kind> = new Map([
   ['ssl.endpoint.identification.algorithm', 'string'],
   ['ssl.secure.random.implementation', 'string'],
   ['ssl.engine.factory.class', 'string'],
-]);
+] as const satisfies readonly (readonly [string, Kind])[];
+const SSL_PROPERTIES: ReadonlyMap<string, Kind> = new Map(SSL_PROPERTY_KINDS);
 
 // sasl.login.refresh.*, sasl.login.retry.backoff.* and sasl.login.connect/read.timeout.ms are
 // producer options of their own (config.ts), read there and not here.
-const SASL_PROPERTIES: ReadonlyMap<string, Kind> = new Map([
+const SASL_PROPERTY_KINDS = [
   ['sasl.mechanism', 'string'],
   ['sasl.jaas.config', 'password'],
   ['sasl.client.callback.handler.class', 'string'],
@@ -113,7 +114,23 @@ const SASL_PROPERTIES: ReadonlyMap<string, Kind> = new Map([
   ['sasl.oauthbearer.clock.skew.seconds', 'number'],
   ['sasl.oauthbearer.expected.audience', 'list'],
   ['sasl.oauthbearer.expected.issuer', 'string'],
-]);
+] as const satisfies readonly (readonly [string, Kind])[];
+const SASL_PROPERTIES: ReadonlyMap<string, Kind> = new Map(SASL_PROPERTY_KINDS);
+
+/** What each kind of property takes (Java-style strings included). */
+interface KindValues {
+  string: string;
+  password: string;
+  list: string | readonly string[];
+  boolean: boolean | string;
+  number: number | string;
+}
+type PropertiesOf<L extends readonly (readonly [string, Kind | null])[]> = {
+  [E in L[number] as E[0]]?: E[1] extends Kind ? KindValues[E[1]] | null : string | number | boolean | null;
+};
+
+/** The Java client's security properties, as ProducerOptions accepts them. */
+export type JavaSecurityOptions = { 'security.protocol'?: string | null } & PropertiesOf<typeof SSL_PROPERTY_KINDS> & PropertiesOf<typeof SASL_PROPERTY_KINDS>;
 
 /** Every property name this module reads. */
 export const JAVA_SECURITY_PROPERTIES: ReadonlySet<string> = new Set([SECURITY_PROTOCOL, ...SSL_PROPERTIES.keys(), ...SASL_PROPERTIES.keys()]);

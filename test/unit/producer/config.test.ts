@@ -906,17 +906,18 @@ describe('the types and docs derived from the option definitions', () => {
 // Compile-time checks of the derived types (the type check fails if one is false).
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
-/** Keys other than index signatures (ProducerOptions has one for the Java names). */
+/** Keys other than index signatures. */
 type NamedKeys<T> = keyof { [P in keyof T as string extends P ? never : number extends P ? never : P]: unknown };
+/** The camelCase keys (the Java names have dots). */
+type CamelKeys<T> = Exclude<NamedKeys<T>, `${string}.${string}`>;
 type RequiredKeys<T> = { [P in NamedKeys<T>]-?: {} extends Pick<T, P> ? never : P }[NamedKeys<T>];
 type MutableKeys<T> = { [P in NamedKeys<T>]-?: Equal<Pick<T, P>, Readonly<Pick<T, P>>> extends true ? never : P }[NamedKeys<T>];
 export type DerivedTypeChecks = [
-  // Every definition, and nothing else, in both types.
-  Expect<Equal<NamedKeys<ProducerOptions>, ConfigName>>,
+  // Every definition, and nothing else, in both types; every Java name in ProducerOptions.
+  Expect<Equal<CamelKeys<ProducerOptions>, ConfigName>>,
   Expect<Equal<keyof ProducerConfig, ConfigName>>,
-  Expect<Equal<RequiredKeys<ProducerOptions>, 'bootstrapServers'>>,
   Expect<Equal<RequiredKeys<ProducerConfig>, ConfigName>>,
-  Expect<Equal<MutableKeys<ProducerOptions>, ConfigName>>,
+  Expect<Equal<Exclude<CamelKeys<ProducerOptions>, MutableKeys<ProducerOptions>>, never>>,
   Expect<Equal<MutableKeys<ProducerConfig>, never>>,
   // The serializers follow K and V.
   Expect<Equal<ProducerOptions<string, number>['keySerializer'], Serializer<string> | undefined>>,
@@ -926,7 +927,10 @@ export type DerivedTypeChecks = [
   // Given and resolved types differ where resolution converts.
   Expect<Equal<ProducerOptions['acks'], Acks | 'all' | '0' | '1' | '-1' | undefined>>,
   Expect<Equal<ProducerConfig['acks'], Acks>>,
-  Expect<Equal<ProducerOptions['bootstrapServers'], string[] | string>>,
+  // Required under either name (see the checks below), so optional under each.
+  Expect<Equal<ProducerOptions['bootstrapServers'], string[] | string | undefined>>,
+  Expect<Equal<Exclude<'bootstrap.servers' | 'linger.ms' | 'sasl.login.refresh.window.factor' | 'security.protocol', NamedKeys<ProducerOptions>>, never>>,
+  Expect<Equal<ProducerOptions['linger.ms'], number | string | undefined>>,
   Expect<Equal<ProducerConfig['bootstrapServers'], readonly BrokerAddress[]>>,
   Expect<Equal<ProducerOptions['transactionalId'], string | null | undefined>>,
   Expect<Equal<ProducerOptions['lingerMs'], number | undefined>>,
@@ -934,3 +938,20 @@ export type DerivedTypeChecks = [
   Expect<Equal<ProducerOptions['logger'], Logger | undefined>>,
   Expect<Equal<ProducerConfig['logger'], Logger | null>>,
 ];
+
+/** Compile-time checks of what ProducerOptions accepts and refuses (never run). */
+export function producerOptionsChecks(): ProducerOptions[] {
+  return [
+    { bootstrapServers: 'h:9092', lingerMs: 5 },
+    { 'bootstrap.servers': 'h:9092', 'linger.ms': '5', 'enable.idempotence': 'false' },
+    { bootstrapServers: ['h:9092'], 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'PLAIN', 'sasl.jaas.config': 'x' },
+    // @ts-expect-error bootstrapServers is required (under one of its names)
+    { lingerMs: 5 },
+    // @ts-expect-error a misspelt option does not compile
+    { bootstrapServers: 'h:9092', lingerMS: 5 },
+    // @ts-expect-error a misspelt Java name does not compile
+    { bootstrapServers: 'h:9092', 'linger.msec': 5 },
+    // @ts-expect-error a misspelt security property does not compile
+    { bootstrapServers: 'h:9092', 'ssl.truststore.locaton': '/x' },
+  ];
+}
