@@ -60,6 +60,11 @@ export class ProducerWriteStream extends Writable {
   private drainOwed = false;
   /** _final's continuation, run when outstanding reaches 0. */
   private onIdle: (() => void) | null = null;
+  /**
+   * The completion of every record when no per-record callback needs the record back: one
+   * function for the stream, so that a record in flight holds nothing of the chunk.
+   */
+  private readonly onOutcome = (err: Error | null, md: RecordMetadata): void => this.completed(null, err, md);
   /** The first failure when there is no onRecordError. */
   private failure: Error | null = null;
   /** Records that failed (with onRecordError) and records delivered. */
@@ -104,7 +109,9 @@ export class ProducerWriteStream extends Writable {
   override _write(chunk: unknown, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
     const record = this.toRecord(chunk);
     this.outstanding++;
-    this.producer.send(record, (err, md) => this.completed(record, err, md));
+    // Only a per-record callback keeps the record (and its value) until the outcome: otherwise
+    // every chunk in flight would be held twice, in its batch and here.
+    this.producer.send(record, this.onRecordError || this.onRecordSent ? this.completionKeeping(record) : this.onOutcome);
     if (this.outstanding > 0 && this.waitingSends() > 0) this.held = callback;
     else callback();
   }
@@ -134,12 +141,18 @@ export class ProducerWriteStream extends Writable {
     return { topic: this.topic as string, value: chunk };
   }
 
-  private completed(record: ProducerRecord, err: Error | null, md: RecordMetadata): void {
+  /** A completion holding its record (a method of its own: _write's scope holds no closure). */
+  private completionKeeping(record: ProducerRecord): SendCallback {
+    return (err, md) => this.completed(record, err, md);
+  }
+
+  /** `record` is null when no per-record callback is set. */
+  private completed(record: ProducerRecord | null, err: Error | null, md: RecordMetadata): void {
     this.outstanding--;
     if (err) this.recordFailed(err, record);
     else {
       this.sentCount++;
-      if (this.onRecordSent) {
+      if (this.onRecordSent && record) {
         try {
           this.onRecordSent(md, record);
         } catch (e) {
@@ -151,8 +164,8 @@ export class ProducerWriteStream extends Writable {
     this.maybeIdle();
   }
 
-  private recordFailed(err: Error, record: ProducerRecord): void {
-    if (!this.onRecordError) {
+  private recordFailed(err: Error, record: ProducerRecord | null): void {
+    if (!this.onRecordError || !record) {
       this.fail(err);
       return;
     }
