@@ -210,15 +210,7 @@ export class Connection extends EventEmitter {
     this.authTransport = {
       address: this.address,
       versionFor: (api) => this.versionFor(api),
-      request: (api, encode, decode, opts) => {
-        let version: number;
-        try {
-          version = this.versionFor(api);
-        } catch (err) {
-          return Promise.reject(err);
-        }
-        return this.sendNow(api, version, (w) => encode(w, version), decode, opts);
-      },
+      request: (api, encode, decode, opts) => this.atNegotiatedVersion(api, encode, decode, opts, true),
     };
   }
 
@@ -394,13 +386,19 @@ export class Connection extends EventEmitter {
    * The connection must be ready (await connect()).
    */
   request<T>(api: ApiSpec, encode: (w: Writer, version: number) => void, decode: Decoder<T>, opts?: RequestOptions): Promise<T> {
+    return this.atNegotiatedVersion(api, encode, decode, opts, false);
+  }
+
+  /** request(), or (`now`) the same bypassing the re-authentication gate, for the authentication step. */
+  private atNegotiatedVersion<T>(api: ApiSpec, encode: (w: Writer, version: number) => void, decode: Decoder<T>, opts: RequestOptions | undefined, now: boolean): Promise<T> {
     let version: number;
     try {
       version = this.versionFor(api);
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.send(api, version, (w) => encode(w, version), decode, opts);
+    const body = (w: Writer) => encode(w, version);
+    return now ? this.sendNow(api, version, body, decode, opts) : this.send(api, version, body, decode, opts);
   }
 
   /**

@@ -32,11 +32,11 @@ function seeded(seed = 7): () => number {
   };
 }
 
-function start(producerOpts: Partial<ProducerOptions<string, string>>, netOpts: MockNetworkOptions): Harness {
-  const clock = new VirtualClock();
+/** A producer on a scripted network; pass the clock when a token provider or check needs it first. */
+function start(producerOpts: Partial<ProducerOptions<string, string>>, netOpts: MockNetworkOptions, clock = new VirtualClock()): Harness {
   const net = new MockNetwork(clock, { topics: { t: 2 }, nodes: [0, 1], ...netOpts });
   const producer = new KafkaProducer<string, string>(
-    { bootstrapServers: net.bootstrap(), lingerMs: 0, ...producerOpts },
+    { bootstrapServers: net.bootstrap(), lingerMs: 0, ...producerOpts } as ProducerOptions<string, string>,
     { clock, connect: net.connect, random: seeded(), jitter: () => 0.5 },
   );
   const out = new Outcomes();
@@ -90,16 +90,13 @@ describe('OAUTHBEARER with re-authentication (KIP-368)', () => {
   test('5 s sessions, 10 s tokens, a record every 50 ms for 60 s: every record once, no retry, no new connection, tokens refreshed', async () => {
     const clock = new VirtualClock();
     const authority = tokenAuthority(clock, 10_000);
-    const net = new MockNetwork(clock, { topics: { t: 2 }, nodes: [0, 1], sasl: { mechanisms: ['OAUTHBEARER'], sessionLifetimeMs: 5000, check: authority.check } });
-    const producer = new KafkaProducer<string, string>(
-      { bootstrapServers: net.bootstrap(), lingerMs: 0, sasl: { mechanism: 'oauthbearer', oauthBearerProvider: authority.provider } },
-      { clock, connect: net.connect, random: seeded(), jitter: () => 0.5 },
+    const { net, producer, out, send } = start(
+      { sasl: { mechanism: 'oauthbearer', oauthBearerProvider: authority.provider } },
+      { sasl: { mechanisms: ['OAUTHBEARER'], sessionLifetimeMs: 5000, check: authority.check } },
+      clock,
     );
-    const out = new Outcomes();
-    harnesses.push({ clock, net, producer, out, send: () => {} });
-
     for (let i = 0; i < 1200; i++) {
-      producer.send({ topic: 't', key: `k${i}`, value: `v${i}` }, out.cb(`v${i}`));
+      send(`v${i}`);
       await clock.run(50);
     }
     await clock.advanceUntil(() => out.allSettled, { what: 'every record' });
@@ -191,57 +188,44 @@ describe('OAUTHBEARER token failures', () => {
     const clock = new VirtualClock();
     const authority = tokenAuthority(clock, 60_000);
     authority.failing = true;
-    const net = new MockNetwork(clock, { topics: { t: 1 }, sasl: { mechanisms: ['OAUTHBEARER'], check: authority.check } });
-    const producer = new KafkaProducer<string, string>(
-      { bootstrapServers: net.bootstrap(), lingerMs: 0, requestTimeoutMs: 5000, sasl: { mechanism: 'OAUTHBEARER', oauthBearerProvider: authority.provider } },
-      { clock, connect: net.connect, random: seeded(), jitter: () => 0.5 },
+    const { producer, out, send } = start(
+      { requestTimeoutMs: 5000, sasl: { mechanism: 'OAUTHBEARER', oauthBearerProvider: authority.provider } },
+      { sasl: { mechanisms: ['OAUTHBEARER'], check: authority.check } },
+      clock,
     );
-    const out = new Outcomes();
-    harnesses.push({ clock, net, producer, out, send: () => {} });
     const t0 = clock.now();
-    producer.send({ topic: 't', value: 'a' }, out.cb('a'));
+    send('a');
     await clock.advanceUntil(() => out.allSettled, { what: 'a', maxMs: 5000 });
     expect(clock.now() - t0).toBeLessThanOrEqual(5000);
     expect(out.all[0].err).toBeInstanceOf(SaslAuthenticationError);
     expect(out.all[0].err!.message).toMatch(/token/i);
 
     authority.failing = false;
-    producer.send({ topic: 't', value: 'b' }, out.cb('b'));
+    send('b');
     await clock.advanceUntil(() => out.allSettled, { what: 'b', maxMs: 60_000 });
     expect(out.all.find((o) => o.label === 'b')!.err).toBeNull();
   });
 
   test('an expired token is refused before it is sent', async () => {
     const clock = new VirtualClock();
-    const net = new MockNetwork(clock, { topics: { t: 1 }, sasl: { mechanisms: ['OAUTHBEARER'] } });
-    const producer = new KafkaProducer<string, string>(
-      {
-        bootstrapServers: net.bootstrap(),
-        lingerMs: 0,
-        requestTimeoutMs: 5000,
-        sasl: { mechanism: 'OAUTHBEARER', oauthBearerProvider: () => ({ value: 'old', lifetimeMs: clock.now() - 1 }) },
-      },
-      { clock, connect: net.connect, random: seeded(), jitter: () => 0.5 },
+    const { net, out, send } = start(
+      { requestTimeoutMs: 5000, sasl: { mechanism: 'OAUTHBEARER', oauthBearerProvider: () => ({ value: 'old', lifetimeMs: clock.now() - 1 }) } },
+      { sasl: { mechanisms: ['OAUTHBEARER'] } },
+      clock,
     );
-    const out = new Outcomes();
-    harnesses.push({ clock, net, producer, out, send: () => {} });
-    producer.send({ topic: 't', value: 'a' }, out.cb('a'));
+    send('a');
     await clock.advanceUntil(() => out.allSettled, { what: 'a', maxMs: 5000 });
     expect(out.all[0].err).toBeInstanceOf(SaslAuthenticationError);
     expect(out.all[0].err!.message).toMatch(/expired/);
     expect(net.requestsOf('SaslAuthenticate')).toHaveLength(0);
   });
 
-  test('the broker refusing the token: SaslAuthenticationError with the broker message and the JSON status', async () => {
-    const clock = new VirtualClock();
-    const net = new MockNetwork(clock, { topics: { t: 1 }, sasl: { mechanisms: ['OAUTHBEARER'], check: () => 'invalid token' } });
-    const producer = new KafkaProducer<string, string>(
-      { bootstrapServers: net.bootstrap(), lingerMs: 0, requestTimeoutMs: 5000, sasl: { mechanism: 'OAUTHBEARER', oauthBearerProvider: () => ({ value: 'abc' }) } },
-      { clock, connect: net.connect, random: seeded(), jitter: () => 0.5 },
+  test("the broker refusing the token: SaslAuthenticationError with the broker's message", async () => {
+    const { clock, out, send } = start(
+      { requestTimeoutMs: 5000, sasl: { mechanism: 'OAUTHBEARER', oauthBearerProvider: () => ({ value: 'abc' }) } },
+      { sasl: { mechanisms: ['OAUTHBEARER'], check: () => 'invalid token' } },
     );
-    const out = new Outcomes();
-    harnesses.push({ clock, net, producer, out, send: () => {} });
-    producer.send({ topic: 't', value: 'a' }, out.cb('a'));
+    send('a');
     await clock.advanceUntil(() => out.allSettled, { what: 'a', maxMs: 5000 });
     expect(out.all[0].err).toBeInstanceOf(SaslAuthenticationError);
     expect(out.all[0].err!.message).toContain('invalid token');
