@@ -18,11 +18,19 @@ export class SendObserver implements PromiseSlot {
   /** Set when `kafka-wire:send` has subscribers at send(). */
   ctx: SendContext | null = null;
 
+  /** What an outcome without metadata reports; the record itself is not kept (nor its value). */
+  private readonly topic: string;
+  private readonly partition: number;
+
   constructor(
-    private readonly record: ProducerRecord,
+    record: ProducerRecord,
     private readonly interceptors: readonly ProducerInterceptor[] | null,
     private readonly report: InterceptorErrorReporter,
-  ) {}
+  ) {
+    const valid = record !== null && typeof record === 'object';
+    this.topic = valid ? record.topic : '';
+    this.partition = valid && typeof record.partition === 'number' ? record.partition : -1;
+  }
 
   resolve(md: RecordMetadata): void {
     this.settled(null, md);
@@ -46,9 +54,6 @@ export class SendObserver implements PromiseSlot {
   }
 
   private unknownMetadata(): RecordMetadata {
-    const r = this.record;
-    const partition = r !== null && typeof r === 'object' && typeof r.partition === 'number' ? r.partition : -1;
-    const topic = r !== null && typeof r === 'object' ? r.topic : '';
-    return { topic, partition, offset: -1n, timestamp: -1, serializedKeySize: -1, serializedValueSize: -1 };
+    return { topic: this.topic, partition: this.partition, offset: -1n, timestamp: -1, serializedKeySize: -1, serializedValueSize: -1 };
   }
 }
