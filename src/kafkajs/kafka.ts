@@ -47,6 +47,8 @@ export class Kafka {
     return new Producer(
       {
         clientId: kafka.clientId,
+        retry: kafka.retry,
+        connectionTimeout: kafka.connectionTimeout,
         logger: this.rootLogger,
         resolveBrokers: async () => {
           const b = typeof kafka.brokers === 'function' ? await kafka.brokers() : kafka.brokers;

@@ -13,18 +13,24 @@
  * KafkaJSNonRetriableError: acks decide what an acknowledgement means, which one producer
  * cannot change per record. A later send() asking for another codec is sent with the
  * producer's codec (the bytes a consumer reads are the same), and a warning is logged once.
+ *
+ * connect() makes a kafka-wire producer with acks -1 and the config's codec, and waits until
+ * it has connected and fetched the cluster's metadata, within kafkajs's retry budget
+ * (retry.ts). The first send() keeps it when it asks for those acks and that codec, and
+ * replaces it otherwise (nothing was sent on it).
  */
 import { EventEmitter } from 'node:events';
 import { KafkaProducer } from '../producer/kafka-producer';
 import type { ProducerOptions } from '../producer/config';
+import type { RequestTrace } from '../net/connection';
 import type { Header, RecordMetadata as WireRecordMetadata } from '../producer/record';
 import type { Serializer } from '../producer/serializers';
 import type { TransactionOffset } from '../producer/transactions';
-import { APIS } from '../protocol/api-keys';
 import { CompressionTypes, compressionName } from './constants';
 import { KafkaJSNonRetriableError, toKafkaJSError } from './errors';
 import type { FacadeLogger } from './logger';
 import { wirePartitionerFor } from './partitioners';
+import { retryBudgetMs } from './retry';
 import type {
   IHeaders,
   InstrumentationEvent,
@@ -36,6 +42,8 @@ import type {
   RecordMetadata,
   RemoveInstrumentationEventListener,
   RequestEventPayload,
+  RequestTimeoutEventPayload,
+  RetryOptions,
   TopicMessages,
 } from './types';
 
@@ -51,12 +59,13 @@ export const PRODUCER_EVENTS = Object.freeze({
 export type ProducerEventName = (typeof PRODUCER_EVENTS)[keyof typeof PRODUCER_EVENTS];
 const EVENT_NAMES: ReadonlySet<string> = new Set(Object.values(PRODUCER_EVENTS));
 
-/** API names to keys, for producer.network.request of transactional requests. */
-const API_KEY_BY_NAME: ReadonlyMap<string, number> = new Map(APIS.map((a) => [a.name, a.apiKey]));
-
 /** What the Kafka object gives each producer it makes. */
 export interface ProducerContext {
   clientId: string | undefined;
+  /** The Kafka config's retry: connect()'s retry budget (kafkajs's cluster retries with it). */
+  retry: RetryOptions | undefined;
+  /** The Kafka config's connectionTimeout, for the retry budget. */
+  connectionTimeout: number | undefined;
   /** The brokers, resolved (a brokers function is called at connect()). */
   resolveBrokers(): Promise<string[]>;
   /** kafka-wire options from the Kafka config (ssl, sasl, timeouts, retry). */
@@ -93,11 +102,18 @@ export class Producer {
   private acks = -1;
   private compression: CompressionTypes = CompressionTypes.None;
   private compressionWarned = false;
+  /** createPartitioner's partitioner, made once (as kafkajs calls createPartitioner once per producer). */
+  private partitioner: ReturnType<typeof wirePartitionerFor> | null = null;
+  /** The kafka-wire producer was made by connect() with acks -1 and the config's codec: the first send() may replace it. */
+  private provisional = false;
   private connected = false;
   private connecting: Promise<void> | null = null;
   private brokers: string[] | null = null;
-  private networkAttached: WireProducer | null = null;
   private activeTransaction: Transaction | null = null;
+  /** allowAutoTopicCreation: false: topics the kafka-wire producer has found (sends to them go straight on). */
+  private readonly topicsFound = new Set<string>();
+  /** allowAutoTopicCreation: false: the last send() waiting for its topics; later sends go after it, in call order. */
+  private topicGate: Promise<void> | null = null;
 
   constructor(
     private readonly ctx: ProducerContext,
@@ -109,7 +125,11 @@ export class Producer {
     }
   }
 
-  /** Resolves the brokers and, for a transactional producer, registers its transactional id (initTransactions). */
+  /**
+   * Resolves the brokers, makes the kafka-wire producer and waits until it has connected to a
+   * broker and fetched the cluster's metadata, within kafkajs's retry budget; a transactional
+   * producer then registers its transactional id (initTransactions).
+   */
   connect(): Promise<void> {
     if (this.connected) return Promise.resolve();
     this.connecting ??= this.doConnect().finally(() => (this.connecting = null));
@@ -122,15 +142,23 @@ export class Producer {
     } catch (err) {
       throw toKafkaJSError(err);
     }
-    if (this.config.transactionalId !== undefined) {
-      const wire = this.createWire(-1, this.config.compression);
-      try {
-        await wire.initTransactions();
-      } catch (err) {
-        this.wire = null;
-        await wire.close({ timeoutMs: 0 }).catch(() => {});
+    const transactional = this.config.transactionalId !== undefined;
+    const wire = this.createWire(-1, this.config.compression);
+    this.provisional = !transactional;
+    try {
+      // As kafkajs's cluster.connect(): a broker within the retry budget, or
+      // KafkaJSNumberOfRetriesExceeded (its originalError the last connection failure).
+      await wire.waitForCluster(retryBudgetMs(this.ctx.retry, this.ctx.connectionTimeout)).catch((err: unknown) => {
+        throw toKafkaJSError(err, 'record');
+      });
+      if (transactional) await wire.initTransactions().catch((err: unknown) => {
         throw toKafkaJSError(err);
-      }
+      });
+    } catch (err) {
+      if (this.wire === wire) this.wire = null;
+      this.provisional = false;
+      await wire.close({ timeoutMs: 0 }).catch(() => {});
+      throw err;
     }
     this.connected = true;
     this.emit(PRODUCER_EVENTS.CONNECT, null);
@@ -146,8 +174,8 @@ export class Producer {
     const wasConnected = this.connected;
     this.wire = null;
     this.connected = false;
+    this.provisional = false;
     this.activeTransaction = null;
-    this.networkAttached = null;
     if (wire) await wire.close();
     if (wasConnected) this.emit(PRODUCER_EVENTS.DISCONNECT, null);
   }
@@ -168,7 +196,6 @@ export class Producer {
     }
     if (typeof listener !== 'function') throw new KafkaJSNonRetriableError('The listener must be a function');
     this.emitter.on(eventName, listener);
-    if (eventName === PRODUCER_EVENTS.REQUEST && this.wire) this.attachNetworkEvents(this.wire);
     return () => {
       this.emitter.off(eventName, listener);
     };
@@ -215,6 +242,13 @@ export class Producer {
   async sendTopics(list: readonly TopicMessages[], acks: number | undefined, compression: CompressionTypes | undefined): Promise<RecordMetadata[]> {
     validateTopicMessages(list);
     const wire = this.wireFor(acks, compression);
+    const sends = this.config.allowAutoTopicCreation === false ? await this.afterTopicsFound(wire, list) : this.handOver(wire, list);
+    const outcomes = await Promise.allSettled(sends);
+    return resultsOf(outcomes);
+  }
+
+  /** Hands every message of the call to the kafka-wire producer, in order. */
+  private handOver(wire: WireProducer, list: readonly TopicMessages[]): Promise<WireRecordMetadata>[] {
     const sends: Promise<WireRecordMetadata>[] = [];
     try {
       for (const { topic, messages } of list) {
@@ -238,24 +272,48 @@ export class Producer {
       for (const s of sends) s.catch(() => {});
       throw toKafkaJSError(err, 'record');
     }
-    const outcomes = await Promise.allSettled(sends);
-    const results = new Map<string, { entry: RecordMetadata; offset: bigint }>();
-    for (const o of outcomes) {
-      if (o.status === 'rejected') throw toKafkaJSError(o.reason, 'record');
-      const md = o.value;
-      const id = `${md.partition}:${md.topic}`;
-      const seen = results.get(id);
-      if (seen === undefined) {
-        results.set(id, {
-          entry: { topicName: md.topic, partition: md.partition, errorCode: 0, baseOffset: md.offset.toString(), logAppendTime: '-1', logStartOffset: '-1' },
-          offset: md.offset,
-        });
-      } else if (md.offset < seen.offset) {
-        seen.offset = md.offset;
-        seen.entry.baseOffset = md.offset.toString();
+    return sends;
+  }
+
+  /**
+   * allowAutoTopicCreation: false. kafka-wire would hold a send to a missing topic for
+   * max.block.ms (60 s), and every later send behind it; kafkajs fails it after its retries.
+   * So a call with a topic not found yet first waits for the topic's metadata, within kafkajs's
+   * retry budget, and rejects (KafkaJSNumberOfRetriesExceeded, originalError
+   * UNKNOWN_TOPIC_OR_PARTITION) without sending anything when it does not come. Calls made
+   * meanwhile wait their turn, so messages still reach kafka-wire in call order. Once found, a
+   * topic is not checked again (for this kafka-wire producer).
+   */
+  private afterTopicsFound(wire: WireProducer, list: readonly TopicMessages[]): Promise<Promise<WireRecordMetadata>[]> | Promise<WireRecordMetadata>[] {
+    const unknown = new Set<string>();
+    for (const { topic } of list) if (!this.topicsFound.has(topic)) unknown.add(topic);
+    if (unknown.size === 0 && this.topicGate === null) return this.handOver(wire, list);
+    const budget = retryBudgetMs({ ...this.ctx.retry, ...this.config.retry }, this.ctx.connectionTimeout);
+    const previous = this.topicGate;
+    const turn = (async () => {
+      if (previous) await previous;
+      const waits: Promise<unknown>[] = [];
+      for (const topic of unknown) {
+        if (!this.topicsFound.has(topic)) waits.push(wire.waitForTopic(topic, budget).then(() => this.topicsFound.add(topic)));
       }
-    }
-    return [...results.values()].map((r) => r.entry);
+      try {
+        await Promise.all(waits);
+      } catch (err) {
+        for (const w of waits) w.catch(() => {});
+        throw toKafkaJSError(err, 'record');
+      }
+      if (this.wire !== wire) throw new KafkaJSNonRetriableError('The producer was disconnected while the send waited for its topics');
+      return this.handOver(wire, list);
+    })();
+    const gate = turn.then(
+      () => {},
+      () => {},
+    );
+    this.topicGate = gate;
+    void gate.then(() => {
+      if (this.topicGate === gate) this.topicGate = null;
+    });
+    return turn;
   }
 
   private requireWire(): WireProducer {
@@ -275,6 +333,20 @@ export class Producer {
       throw new KafkaJSNonRetriableError(`Unknown compression code ${String(compression)}: use CompressionTypes`);
     }
     if (this.wire === null) return this.createWire(wantedAcks, this.config.compression ?? compression);
+    if (this.provisional) {
+      // The first send: the producer connect() made stays if it has this send's acks and codec,
+      // else one with them replaces it (if it cannot be made, the next send tries again).
+      const codec = this.config.compression ?? compression ?? CompressionTypes.None;
+      if (wantedAcks === this.acks && codec === this.compression) {
+        this.provisional = false;
+        return this.wire;
+      }
+      const made = this.wire;
+      const replacement = this.createWire(wantedAcks, codec);
+      this.provisional = false;
+      void made.close().catch(() => {});
+      return replacement;
+    }
     if (wantedAcks !== this.acks) {
       throw new KafkaJSNonRetriableError(
         `This producer sends with acks ${this.acks} (set by its first send${this.config.transactionalId !== undefined ? ': transactional producers use -1' : ''}); ` +
@@ -309,41 +381,42 @@ export class Producer {
     };
     let wire: WireProducer;
     try {
-      options.partitioner = wirePartitionerFor(c.createPartitioner);
-      wire = new KafkaProducer<WireKey, Message>(options);
+      options.partitioner = this.partitioner ??= wirePartitionerFor(c.createPartitioner);
+      wire = new KafkaProducer<WireKey, Message>(options, {
+        allowAutoTopicCreation: c.allowAutoTopicCreation !== false,
+        onRequestDone: (trace) => this.onRequestDone(trace, wire.config.clientId),
+      });
     } catch (err) {
       throw err instanceof TypeError ? new KafkaJSNonRetriableError(err.message, { cause: err }) : toKafkaJSError(err);
     }
     this.wire = wire;
     this.acks = acks;
     this.compression = codec;
-    if (this.emitter.listenerCount(PRODUCER_EVENTS.REQUEST) > 0) this.attachNetworkEvents(wire);
+    this.topicsFound.clear();
     return wire;
   }
 
-  /** producer.network.request from kafka-wire's request (Produce) and transactionRequest events. */
-  private attachNetworkEvents(wire: WireProducer): void {
-    if (this.networkAttached === wire) return;
-    this.networkAttached = wire;
-    const clientId = wire.config.clientId;
-    const request = (apiName: string, apiVersion: number, node: number, size: number): RequestEventPayload => {
-      const now = Date.now();
-      return {
-        apiKey: API_KEY_BY_NAME.get(apiName) ?? -1,
-        apiName,
-        apiVersion,
-        broker: String(node),
-        clientId,
-        correlationId: -1,
-        createdAt: now,
-        sentAt: now,
-        pendingDuration: 0,
-        duration: 0,
-        size,
-      };
+  /**
+   * producer.network.request (a request answered, or written when no answer is expected) and
+   * producer.network.request_timeout (no answer within the request timeout), from kafka-wire's
+   * connections: every request, Metadata and ApiVersions included, as kafkajs reports them.
+   */
+  private onRequestDone(t: RequestTrace, clientId: string): void {
+    const type = t.timedOut ? PRODUCER_EVENTS.REQUEST_TIMEOUT : PRODUCER_EVENTS.REQUEST;
+    if (this.emitter.listenerCount(type) === 0) return;
+    const common: RequestTimeoutEventPayload = {
+      apiKey: t.apiKey,
+      apiName: t.apiName,
+      apiVersion: t.version,
+      broker: `${t.host}:${t.port}`,
+      clientId,
+      correlationId: t.correlationId,
+      createdAt: t.createdAtMs,
+      sentAt: t.sentAtMs,
+      pendingDuration: t.sentAtMs - t.createdAtMs,
     };
-    wire.on('request', (e) => this.emit(PRODUCER_EVENTS.REQUEST, request('Produce', e.version, e.node, e.bytes)));
-    wire.on('transactionRequest', (e) => this.emit(PRODUCER_EVENTS.REQUEST, request(e.api, e.version, e.node, 0)));
+    if (t.timedOut) this.emit(type, common);
+    else this.emit(type, { ...common, duration: t.doneAtMs - t.sentAtMs, size: t.responseBytes } satisfies RequestEventPayload);
   }
 
   private emit(type: ProducerEventName, payload: unknown): void {
@@ -449,6 +522,27 @@ export class Transaction {
     this.active = false;
     this.ended(this);
   }
+}
+
+/** A call's result: one entry per topic-partition written, or its first failure. */
+function resultsOf(outcomes: PromiseSettledResult<WireRecordMetadata>[]): RecordMetadata[] {
+  const results = new Map<string, { entry: RecordMetadata; offset: bigint }>();
+  for (const o of outcomes) {
+    if (o.status === 'rejected') throw toKafkaJSError(o.reason, 'record');
+    const md = o.value;
+    const id = `${md.partition}:${md.topic}`;
+    const seen = results.get(id);
+    if (seen === undefined) {
+      results.set(id, {
+        entry: { topicName: md.topic, partition: md.partition, errorCode: 0, baseOffset: md.offset.toString(), logAppendTime: '-1', logStartOffset: '-1' },
+        offset: md.offset,
+      });
+    } else if (md.offset < seen.offset) {
+      seen.offset = md.offset;
+      seen.entry.baseOffset = md.offset.toString();
+    }
+  }
+  return [...results.values()].map((r) => r.entry);
 }
 
 function validateTopicMessages(list: readonly TopicMessages[]): void {

@@ -30,16 +30,22 @@ export interface OAuthBearerSASLOptions {
 
 export type SASLOptions = PasswordSASLOptions | OAuthBearerSASLOptions;
 
+/**
+ * kafkajs's retry settings. They set kafka-wire's retry backoff and retries (below), and
+ * kafkajs's retry budget: the sum of the waits kafkajs's retrier would make (its defaults where
+ * not given: 300 ms doubling, 5 retries, 9.3 s) plus one connectionTimeout, which bounds
+ * connect() and, with allowAutoTopicCreation: false, the wait for a missing topic.
+ */
 export interface RetryOptions {
   /** Longest wait between two retries, ms (kafka-wire's retryBackoffMaxMs). */
   maxRetryTime?: number;
   /** First wait before a retry, ms (kafka-wire's retryBackoffMs). */
   initialRetryTime?: number;
-  /** Accepted, not used: the backoff doubles with 20% jitter, as in the Java client. */
+  /** Accepted, not used: the backoff has 20% jitter, as in the Java client. */
   factor?: number;
-  /** Accepted, not used (see factor). */
+  /** Used for the retry budget only: kafka-wire's backoff doubles, as in the Java client. */
   multiplier?: number;
-  /** How often a batch is retried (kafka-wire's retries); delivery.timeout.ms still bounds it. */
+  /** How often a batch is retried (kafka-wire's retries); delivery.timeout.ms still bounds it. Also the retry budget's count (5 when not given). */
   retries?: number;
   /** Accepted, not used. */
   restartOnFailure?: (e: Error) => Promise<boolean>;
@@ -59,7 +65,7 @@ export interface KafkaConfig {
   clientId?: string;
   ssl?: boolean | ConnectionOptions;
   sasl?: SASLOptions;
-  /** Connection setup timeout, ms (kafka-wire's socketConnectionSetupTimeoutMs). */
+  /** Connection setup timeout, ms (kafka-wire's socketConnectionSetupTimeoutMs); also part of the retry budget (1000 when not given, as kafkajs). */
   connectionTimeout?: number;
   /** Accepted, not used: authentication is bounded by the request timeout. */
   authenticationTimeout?: number;
@@ -100,7 +106,12 @@ export interface ProducerConfig {
   retry?: RetryOptions;
   /** kafka-wire's metadataMaxAgeMs. */
   metadataMaxAge?: number;
-  /** Accepted, not used: metadata requests allow auto-creation, as the Java client's do; the broker decides. */
+  /**
+   * Whether Metadata requests ask the broker to create missing topics (default true; the
+   * broker's auto.create.topics.enable decides). With false, a send to a missing topic rejects
+   * with KafkaJSNumberOfRetriesExceeded (originalError: UNKNOWN_TOPIC_OR_PARTITION) once
+   * kafkajs's retry budget has passed, sending nothing.
+   */
   allowAutoTopicCreation?: boolean;
   /** kafka-wire's enableIdempotence; when not given, kafka-wire's (Java's) default applies: on. */
   idempotent?: boolean;
@@ -176,24 +187,39 @@ export interface InstrumentationEvent<T> {
   payload: T;
 }
 
-/** The payload of producer.network.request. */
+/** The payload of producer.network.request: a request answered (or written, when no answer is expected: acks 0). */
 export interface RequestEventPayload {
   apiKey: number;
   apiName: string;
   apiVersion: number;
-  /** The broker's node id (kafka-wire's events name brokers by id, not host:port). */
+  /** The broker's host:port. */
   broker: string;
   clientId: string;
-  /** Not known to the facade: -1. */
+  correlationId: number;
+  /** When the request was made, ms since the epoch. */
+  createdAt: number;
+  /** When it was written. */
+  sentAt: number;
+  /** sentAt - createdAt: 0, unless a re-authentication held the request. */
+  pendingDuration: number;
+  /** From sentAt to the answer, ms. */
+  duration: number;
+  /** Bytes of the answer (without its size prefix); 0 when none is expected. */
+  size: number;
+}
+
+/** The payload of producer.network.request_timeout: a request that got no answer within the request timeout. */
+export interface RequestTimeoutEventPayload {
+  apiKey: number;
+  apiName: string;
+  apiVersion: number;
+  /** The broker's host:port. */
+  broker: string;
+  clientId: string;
   correlationId: number;
   createdAt: number;
   sentAt: number;
-  /** Not known when the event fires (it fires as the request is written): 0. */
   pendingDuration: number;
-  /** As pendingDuration: 0. */
-  duration: number;
-  /** Record batch bytes of a Produce request; 0 for other requests. */
-  size: number;
 }
 
 export type RemoveInstrumentationEventListener = () => void;

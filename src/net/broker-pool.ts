@@ -24,7 +24,7 @@ import type * as tls from 'node:tls';
 import { exponentialBackoff } from './backoff';
 import { Clock, systemClock } from './clock';
 import { failureReason, ProducerLog } from '../logger';
-import { Connection, TransportFactory } from './connection';
+import { Connection, RequestObserver, TransportFactory } from './connection';
 
 /** Where a broker listens ("[v6addr]" hosts are kept without brackets). */
 export interface BrokerAddress {
@@ -58,6 +58,8 @@ export interface BrokerPoolOptions {
   onConnectFailed?: (nodeId: number, err: Error) => void;
   /** Where connection trouble is logged. Default: nowhere. */
   log?: ProducerLog;
+  /** Given to every connection (see Connection's onRequestDone). Default: none. */
+  onRequestDone?: RequestObserver;
 }
 
 /** Shortest time between two warn lines about one broker failing for the same reason. */
@@ -238,6 +240,7 @@ export class BrokerPool {
       clock: this.clock,
       connect: this.opts.connect,
       random: this.random,
+      onRequestDone: this.opts.onRequestDone,
     });
     s.conn = conn;
     let established = false;

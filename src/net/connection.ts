@@ -108,7 +108,38 @@ export interface ConnectionOptions {
   connect?: TransportFactory;
   /** Random numbers in [0, 1) for the re-authentication point. Default: Math.random. */
   random?: () => number;
+  /** Told of every request answered (or written, when none is expected) or timed out. Default: none. */
+  onRequestDone?: RequestObserver;
 }
+
+/**
+ * One request done, for a RequestObserver: answered, written (when no answer is expected:
+ * acks=0 Produce), or timed out. Requests that fail otherwise (the connection closed) are not
+ * reported. kafka-wire/kafkajs builds its network instrumentation events from these.
+ */
+export interface RequestTrace {
+  apiKey: number;
+  /** Kafka's name of the API (Produce, Metadata, ...). */
+  apiName: string;
+  version: number;
+  correlationId: number;
+  host: string;
+  port: number;
+  /** Node id (negative for a bootstrap server). */
+  nodeId: number;
+  /** When send() was called: before sentAtMs only while a re-authentication held the request. */
+  createdAtMs: number;
+  /** When the request was written. */
+  sentAtMs: number;
+  /** When its answer was read, its bytes written (no answer expected), or it timed out. */
+  doneAtMs: number;
+  /** Size of the answer without its size prefix; 0 without one. */
+  responseBytes: number;
+  /** No answer within the request timeout: the connection closes. */
+  timedOut: boolean;
+}
+
+export type RequestObserver = (trace: RequestTrace) => void;
 
 /** What an authentication step may use: requests that bypass the re-authentication gate. */
 export type AuthTransport = Pick<Connection, 'address' | 'versionFor' | 'request'>;
@@ -139,6 +170,8 @@ interface InFlight {
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
   deadlineMs: number;
+  createdAtMs: number;
+  sentAtMs: number;
 }
 
 export type ConnectionState = 'idle' | 'connecting' | 'ready' | 'authenticating' | 'closed';
@@ -193,6 +226,7 @@ export class Connection extends EventEmitter {
   private readonly random: () => number;
   /** Requests of the authentication step: they go out even while the step runs. */
   private readonly authTransport: AuthTransport;
+  private readonly onRequestDone: RequestObserver | null;
 
   constructor(opts: ConnectionOptions) {
     super();
@@ -206,6 +240,7 @@ export class Connection extends EventEmitter {
     this.clock = opts.clock ?? systemClock;
     this.openTransport = opts.connect ?? socketTransport;
     this.random = opts.random ?? Math.random;
+    this.onRequestDone = opts.onRequestDone ?? null;
     this.lastActivityMs = this.clock.now();
     this.authTransport = {
       address: this.address,
@@ -410,13 +445,14 @@ export class Connection extends EventEmitter {
       this.reauthenticate(this.authStep);
     }
     if (this.reauthenticating !== null) {
-      const go = () => this.sendNow(api, version, encode, decode, opts);
+      const createdAtMs = this.clock.now();
+      const go = () => this.sendNow(api, version, encode, decode, opts, createdAtMs);
       return this.reauthenticating.then(go);
     }
     return this.sendNow(api, version, encode, decode, opts);
   }
 
-  private sendNow<T>(api: ApiSpec, version: number, encode: (w: Writer) => void, decode: Decoder<T>, opts?: RequestOptions): Promise<T> {
+  private sendNow<T>(api: ApiSpec, version: number, encode: (w: Writer) => void, decode: Decoder<T>, opts?: RequestOptions, createdAtMs?: number): Promise<T> {
     const socket = this.socket;
     if (!socket || this.stateValue === 'closed' || this.stateValue === 'idle') {
       return Promise.reject(new ConnectionError(`connection to ${this.address} is not open`, { broker: this.address }));
@@ -441,7 +477,8 @@ export class Connection extends EventEmitter {
     if (detached) for (const r of detached.records) total += r.length;
     w.patchInt32(sizeAt, total);
     const expectResponse = opts?.expectResponse !== false;
-    this.lastActivityMs = this.clock.now();
+    const sentAtMs = this.clock.now();
+    this.lastActivityMs = sentAtMs;
     return new Promise<T>((resolve, reject) => {
       if (expectResponse) {
         this.inFlight.push({
@@ -451,14 +488,22 @@ export class Connection extends EventEmitter {
           decode: decode as Decoder<unknown>,
           resolve: resolve as (v: unknown) => void,
           reject,
-          deadlineMs: this.clock.now() + (opts?.timeoutMs ?? this.requestTimeoutMs),
+          deadlineMs: sentAtMs + (opts?.timeoutMs ?? this.requestTimeoutMs),
+          createdAtMs: createdAtMs ?? sentAtMs,
+          sentAtMs,
         });
         this.armTimer();
       }
       const onWritten = expectResponse
         ? undefined
-        : (err?: Error | null) =>
-            err ? reject(new ConnectionError(`write to ${this.address} failed: ${err.message}`, { broker: this.address, cause: err })) : resolve(undefined as T);
+        : (err?: Error | null) => {
+            if (err) {
+              reject(new ConnectionError(`write to ${this.address} failed: ${err.message}`, { broker: this.address, cause: err }));
+              return;
+            }
+            resolve(undefined as T);
+            if (this.onRequestDone) this.reportDone(api, version, correlationId, createdAtMs ?? sentAtMs, sentAtMs, 0, false);
+          };
       if (!detached || detached.records.length === 0) {
         // The header writer is reused, so hand the socket a copy.
         socket.write(Buffer.from(w.view()), onWritten);
@@ -496,6 +541,7 @@ export class Connection extends EventEmitter {
     const head = this.inFlight[this.inFlightHead];
     if (this.clock.now() >= head.deadlineMs) {
       const err = new RequestTimedOutError(`${head.api.name} request to ${this.address} got no response in time`);
+      if (this.onRequestDone) this.reportDone(head.api, head.version, head.correlationId, head.createdAtMs, head.sentAtMs, 0, true);
       this.close(err);
       return;
     }
@@ -583,6 +629,7 @@ export class Connection extends EventEmitter {
       this.inFlight.splice(0, this.inFlightHead);
       this.inFlightHead = 0;
     }
+    if (this.onRequestDone) this.reportDone(req.api, req.version, req.correlationId, req.createdAtMs, req.sentAtMs, frame.length - start, false);
     let value: unknown;
     try {
       value = req.decode(r, req.version);
@@ -597,6 +644,28 @@ export class Connection extends EventEmitter {
     }
     req.resolve(value);
     this.emit('response', req.api);
+  }
+
+  /** Tells the request observer; an observer that throws does not disturb the connection. */
+  private reportDone(api: ApiSpec, version: number, correlationId: number, createdAtMs: number, sentAtMs: number, responseBytes: number, timedOut: boolean): void {
+    try {
+      this.onRequestDone!({
+        apiKey: api.apiKey,
+        apiName: api.name,
+        version,
+        correlationId,
+        host: this.host,
+        port: this.port,
+        nodeId: this.nodeId,
+        createdAtMs,
+        sentAtMs,
+        doneAtMs: this.clock.now(),
+        responseBytes,
+        timedOut,
+      });
+    } catch {
+      // The observer's own failure is its business.
+    }
   }
 
   /** Closes the socket and fails every request in flight with `err` (or a ConnectionError). */

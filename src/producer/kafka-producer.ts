@@ -20,7 +20,7 @@ import { EventEmitter } from 'node:events';
 import { failureReason, ProducerLog } from '../logger';
 import { BrokerPool } from '../net/broker-pool';
 import { Clock, systemClock, TimerHandle } from '../net/clock';
-import type { TransportFactory } from '../net/connection';
+import type { RequestObserver, TransportFactory } from '../net/connection';
 import { authenticate, authenticationFailureOf, type SaslCredentials } from '../net/sasl';
 import { oidcTokenProvider } from '../net/sasl/oidc';
 import { OAuthBearerTokenSource } from '../net/sasl/token-source';
@@ -63,7 +63,11 @@ import { connectionChannel, isSendTraced, reportConnectFailed, SendContext, send
 import { ConsumerGroupMetadata, TransactionManager, TransactionOffset, validateOffsets } from './transactions';
 import { ProducerWriteStream, WriteStreamOptions } from './write-stream';
 
-/** Test seams: a fake clock, a scripted network, and deterministic random sources in [0, 1). */
+/**
+ * Test seams (a fake clock, a scripted network, deterministic random sources in [0, 1)), and
+ * two switches kafka-wire/kafkajs needs that are not options because the Java client has no
+ * such settings (allowAutoTopicCreation, onRequestDone).
+ */
 export interface ProducerInternals {
   /** Every timer and time of the producer and of its connections. */
   clock?: Clock;
@@ -73,6 +77,20 @@ export interface ProducerInternals {
   random?: () => number;
   /** Retry backoff jitter (0.5 gives no jitter). */
   jitter?: () => number;
+  /**
+   * Whether Metadata requests ask the broker to create missing topics. Default true: the Java
+   * producer always asks, and the broker's auto.create.topics.enable decides. With false, a
+   * send to a missing topic waits for it up to max.block.ms (UNKNOWN_TOPIC_OR_PARTITION is
+   * retriable), then fails with TimeoutError. kafka-wire/kafkajs passes kafkajs's
+   * allowAutoTopicCreation.
+   * @internal
+   */
+  allowAutoTopicCreation?: boolean;
+  /**
+   * Told of every request each connection completes or times out (kafka-wire/kafkajs's network events).
+   * @internal
+   */
+  onRequestDone?: RequestObserver;
 }
 
 /** What a transaction() function gets: send() and sendOffsets() bound to the transaction. */
@@ -167,7 +185,14 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
   };
   /** Topic names already checked for validity. */
   private readonly validTopics = new Set<string>();
-  private readonly metadataWaiters: { topic: string; deadlineMs: number; resolve: (p: PartitionInfo[]) => void; reject: (e: Error) => void }[] = [];
+  /** partitionsFor() and waitForCluster() calls waiting for metadata (topic null: any answer will do). */
+  private readonly metadataWaiters: {
+    topic: string | null;
+    deadlineMs: number;
+    timeoutMs: number;
+    resolve: (p: PartitionInfo[] | null) => void;
+    reject: (e: Error) => void;
+  }[] = [];
   private closed = false;
   private closePromise: Promise<void> | null = null;
   /** Set when the codec's package cannot be loaded: every send fails with it. */
@@ -223,6 +248,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       connect: internals.connect,
       random,
       log: this.log,
+      onRequestDone: internals.onRequestDone,
     });
     this.accumulator = new RecordAccumulator(
       {
@@ -282,6 +308,7 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
         batchSize: c.batchSize,
         compression,
         compressionLevel,
+        allowAutoTopicCreation: internals.allowAutoTopicCreation,
       },
       this.accumulator,
       this.metadata,
@@ -605,8 +632,8 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
    * last metadata error when there is one, else the last failed connection attempt (refused,
    * DNS, TLS, authentication); its message names the brokers that could not be reached.
    */
-  private metadataTimeoutError(topic: string, msg: string): TimeoutError {
-    const last = this.metadata.lastError(topic);
+  private metadataTimeoutError(topic: string | null, msg: string): TimeoutError {
+    const last = topic === null ? null : this.metadata.lastError(topic);
     let cause: Error | undefined = last ? brokerErrorFor(last.code, last.message) : undefined;
     const failures = this.brokers.connectionFailures();
     if (failures.length === 0) return new TimeoutError(`${msg}.`, { cause });
@@ -673,13 +700,14 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     const now = this.clock.now();
     for (let i = 0; i < this.metadataWaiters.length; ) {
       const w = this.metadataWaiters[i];
-      const info = this.metadata.cluster.topics.get(w.topic);
-      if (info) {
+      const info = w.topic === null ? undefined : this.metadata.cluster.topics.get(w.topic);
+      if (info || (w.topic === null && this.metadata.version > 0)) {
         this.metadataWaiters.splice(i, 1);
-        w.resolve(info.partitions.slice());
+        w.resolve(info ? info.partitions.slice() : null);
       } else if (now >= w.deadlineMs) {
         this.metadataWaiters.splice(i, 1);
-        w.reject(this.metadataTimeoutError(w.topic, `Topic ${w.topic} not present in metadata after ${this.config.maxBlockMs} ms`));
+        const what = w.topic === null ? 'Cluster metadata not received' : `Topic ${w.topic} not present in metadata`;
+        w.reject(this.metadataTimeoutError(w.topic, `${what} after ${w.timeoutMs} ms`));
       } else i++;
     }
   }
@@ -898,18 +926,48 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
 
   /** The partitions of a topic (waits for metadata up to max.block.ms). */
   partitionsFor(topic: string): Promise<PartitionInfo[]> {
+    return this.waitForTopic(topic, this.config.maxBlockMs);
+  }
+
+  /**
+   * partitionsFor() waiting at most `timeoutMs` (and at most max.block.ms) for the topic's
+   * metadata; then rejects with TimeoutError, its cause the topic's last metadata error
+   * (UNKNOWN_TOPIC_OR_PARTITION, ...) or the last failed connection attempt.
+   * @internal For kafka-wire/kafkajs (allowAutoTopicCreation: false).
+   */
+  waitForTopic(topic: string, timeoutMs: number): Promise<PartitionInfo[]> {
     if (this.closed) return Promise.reject(new ProducerClosedError());
     const invalid = invalidTopicReason(topic);
     if (invalid) return Promise.reject(new InvalidTopicError(`Invalid topic '${topic}': ${invalid}.`));
-    const now = this.clock.now();
-    this.metadata.add(topic, now);
+    this.metadata.add(topic, this.clock.now());
     const info = this.metadata.cluster.topics.get(topic);
     if (info) return Promise.resolve(info.partitions.slice());
     this.metadata.requestUpdateForTopic(topic);
+    return this.waitForMetadata(topic, timeoutMs) as Promise<PartitionInfo[]>;
+  }
+
+  /**
+   * Resolves once the producer has cluster metadata: at once if it has, else once it has
+   * connected to a bootstrap server (TLS and SASL included) and fetched it (for the topics in
+   * use; none on a new producer). Waits at most `timeoutMs` (and at most max.block.ms), then
+   * rejects with TimeoutError, its cause the last failed connection attempt; a failed
+   * authentication rejects at once.
+   * @internal For kafka-wire/kafkajs's connect().
+   */
+  waitForCluster(timeoutMs: number = this.config.maxBlockMs): Promise<void> {
+    if (this.closed) return Promise.reject(new ProducerClosedError());
+    if (this.metadata.version > 0) return Promise.resolve();
+    this.metadata.requestUpdate();
+    return this.waitForMetadata(null, timeoutMs).then(() => {});
+  }
+
+  /** A metadata waiter (topic null: any answer), failed at its deadline by onMetadataUpdate(). */
+  private waitForMetadata(topic: string | null, timeoutMs: number): Promise<PartitionInfo[] | null> {
+    const ms = timeoutMs >= 0 ? Math.min(timeoutMs, this.config.maxBlockMs) : this.config.maxBlockMs;
     return new Promise((resolve, reject) => {
-      const w = { topic, deadlineMs: now + this.config.maxBlockMs, resolve, reject };
+      const w = { topic, deadlineMs: this.clock.now() + ms, timeoutMs: ms, resolve, reject };
       this.metadataWaiters.push(w);
-      const timer = this.clock.setTimeout(() => this.onMetadataUpdate(), this.config.maxBlockMs);
+      const timer = this.clock.setTimeout(() => this.onMetadataUpdate(), ms);
       const clear = () => this.clock.clearTimeout(timer);
       const origResolve = w.resolve;
       const origReject = w.reject;

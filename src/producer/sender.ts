@@ -74,6 +74,12 @@ export interface SenderOptions {
   batchSize: number;
   compression: number;
   compressionLevel?: number;
+  /**
+   * Metadata requests ask the broker to create missing topics (its auto.create.topics.enable
+   * decides). Default true, as the Java producer always asks; kafka-wire/kafkajs passes false
+   * for kafkajs's allowAutoTopicCreation: false.
+   */
+  allowAutoTopicCreation?: boolean;
 }
 
 export interface SenderHooks {
@@ -265,7 +271,7 @@ export class Sender {
     const topics = this.metadata.topicsToRequest(now);
     this.metadataInFlight = true;
     this.metadata.markRequested();
-    const req = { topics: topics.map((name) => ({ name })), allowAutoTopicCreation: true, includeTopicAuthorizedOperations: false };
+    const req = { topics: topics.map((name) => ({ name })), allowAutoTopicCreation: this.opts.allowAutoTopicCreation !== false, includeTopicAuthorizedOperations: false };
     conn
       .request(METADATA_API, (w, v) => encodeMetadataRequest(w, v, req), decodeMetadataResponse)
       .then(

@@ -2,10 +2,12 @@
  * kafka-wire/kafkajs against the real broker, read back by the Java consumer: the producer
  * examples of kafkajs's documentation (one message; keys and headers; sendBatch over two
  * topics; a custom partitioner; transactions committed and aborted; instrumentation events;
- * errors), written from its documented API, and the bench's kafkajs driver run unchanged on
+ * errors; connect() to a broker and to none; allowAutoTopicCreation both ways), written from
+ * its documented API, and the bench's kafkajs driver run unchanged on
  * the facade (its peer loader handing out the facade instead of kafkajs) and type-checked
  * with its import pointed to the facade.
  */
+import * as dc from 'node:diagnostics_channel';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ts from 'typescript';
@@ -27,10 +29,13 @@ import {
   type LogEntry,
   type RequestEventPayload,
 } from '../../src/kafkajs';
+import { retryBudgetMs } from '../../src/kafkajs/retry';
 import {
   brokerErrorFor,
   BufferExhaustedError,
+  channels,
   ConfigError,
+  type ConnectionMessage,
   ConnectionError,
   InvalidTopicError,
   legacyMurmur2,
@@ -259,10 +264,25 @@ test('producer.connect, producer.disconnect and producer.network.request events;
   expect(() => p.on('producer.nonsense' as never, () => {})).toThrow(KafkaJSNonRetriableError);
   await p.connect();
   expect(events.map((e) => e.type)).toEqual(['producer.connect']);
+  // connect() connected and fetched metadata: reported as kafkajs reports them.
+  expect(requests.map((e) => e.payload.apiName)).toEqual(['ApiVersions', 'Metadata']);
   await p.send({ topic, messages: [{ value: 'x' }] });
-  expect(requests.length).toBeGreaterThan(0);
-  expect(requests[0]).toMatchObject({ type: 'producer.network.request', payload: { apiKey: 0, apiName: 'Produce', clientId: 'kafkajs-facade-test' } });
-  expect(requests[0].payload.size).toBeGreaterThan(0);
+  const produce = requests.filter((e) => e.payload.apiName === 'Produce');
+  expect(produce).toHaveLength(1);
+  expect(produce[0]).toMatchObject({ type: 'producer.network.request', payload: { apiKey: 0, apiName: 'Produce', clientId: 'kafkajs-facade-test' } });
+  // host:port of the broker that answered: for connect()'s requests a bootstrap address, later
+  // the address the broker advertises.
+  expect(bootstrap.split(',')).toContain(requests[0].payload.broker);
+  expect(requests[1].payload.broker).toBe(requests[0].payload.broker);
+  for (const { payload } of requests) {
+    expect(payload.broker).toMatch(/^.+:\d+$/);
+    expect(typeof payload.duration).toBe('number');
+    expect(payload.duration).toBeGreaterThanOrEqual(0);
+    expect(payload.sentAt).toBeGreaterThanOrEqual(payload.createdAt);
+    expect(payload.pendingDuration).toBe(payload.sentAt - payload.createdAt);
+    expect(Number.isInteger(payload.correlationId) && payload.correlationId >= 0).toBe(true);
+    expect(payload.size).toBeGreaterThan(0); // the answer's bytes
+  }
   removeRequest();
   const before = requests.length;
   await p.send({ topic, messages: [{ value: 'y' }] });
@@ -277,6 +297,89 @@ test('producer.connect, producer.disconnect and producer.network.request events;
   await p.disconnect();
   const { records } = await verifier.consume(topic, { expected: 3 });
   expect(records.map((r) => text(r.value))).toEqual(['x', 'y', 'z']);
+});
+
+describe('connect()', () => {
+  test('connects to a broker and fetches the cluster metadata: a connection is open when it resolves', async () => {
+    const seen: ConnectionMessage[] = [];
+    const onConnection = (m: unknown) => seen.push(m as ConnectionMessage);
+    dc.subscribe(channels.connection, onConnection);
+    try {
+      const p = producer();
+      await p.connect();
+      const connected = seen.filter((m) => m.event === 'connect').map((m) => `${m.host}:${m.port}`);
+      expect(connected.filter((a) => bootstrap.split(',').includes(a))).toHaveLength(1);
+      expect(seen.filter((m) => m.event === 'close')).toEqual([]);
+      await p.disconnect();
+    } finally {
+      dc.unsubscribe(channels.connection, onConnection);
+    }
+  });
+
+  test('no broker at the address: KafkaJSNumberOfRetriesExceeded once the retry budget has passed, its originalError a KafkaJSConnectionError', async () => {
+    const retry = { retries: 3, initialRetryTime: 100 };
+    const unreachable = new Kafka({ clientId: 'kafkajs-facade-test', brokers: ['127.0.0.1:1'], connectionTimeout: 500, retry, logLevel: logLevel.NOTHING });
+    const p = unreachable.producer();
+    producers.push(p);
+    const budget = retryBudgetMs(retry, 500); // 100 + 200 + 400 ms of retry waits, one connectionTimeout
+    expect(budget).toBe(1200);
+    const started = Date.now();
+    const err = await p.connect().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    const elapsed = Date.now() - started;
+    expect(err).toBeInstanceOf(KafkaJSNumberOfRetriesExceeded);
+    expect((err as KafkaJSNumberOfRetriesExceeded).retriable).toBe(false);
+    const original = (err as KafkaJSNumberOfRetriesExceeded).originalError;
+    expect(original).toBeInstanceOf(KafkaJSConnectionError);
+    expect((original as KafkaJSConnectionError).broker).toBe('127.0.0.1:1');
+    expect((err as Error).message).toMatch(/127\.0\.0\.1:1 \(ECONNREFUSED\)/);
+    expect(elapsed).toBeGreaterThanOrEqual(budget - 10);
+    expect(elapsed).toBeLessThan(budget + 2000);
+    await expect(p.send({ topic: 'any', messages: [{ value: 'x' }] })).rejects.toThrow(/not connected/);
+  });
+});
+
+describe('allowAutoTopicCreation', () => {
+  test('false: a send to a missing topic fails after the retry budget (UNKNOWN_TOPIC_OR_PARTITION) and the topic is not created', async () => {
+    const missing = uniqueTopic('kjs-no-autocreate');
+    const present = uniqueTopic('kjs-no-autocreate-present');
+    await verifier.createTopic(present, 1);
+    const retry = { retries: 2, initialRetryTime: 200 };
+    const p = producer({ allowAutoTopicCreation: false, retry });
+    await p.connect();
+    const budget = retryBudgetMs(retry, undefined); // 200 + 400 ms, and kafkajs's connectionTimeout, 1000 ms
+    const started = Date.now();
+    const failed = p.send({ topic: missing, messages: [{ value: 'x' }] }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    // Sent meanwhile to a topic that exists: written once the first call has its outcome.
+    const written = p.send({ topic: present, messages: [{ value: 'after' }] });
+    const err = await failed;
+    const elapsed = Date.now() - started;
+    expect(err).toBeInstanceOf(KafkaJSNumberOfRetriesExceeded);
+    const original = (err as KafkaJSNumberOfRetriesExceeded).originalError as KafkaJSProtocolError;
+    expect(original).toBeInstanceOf(KafkaJSProtocolError);
+    expect([original.type, original.code, original.retriable]).toEqual(['UNKNOWN_TOPIC_OR_PARTITION', 3, true]);
+    expect(elapsed).toBeGreaterThanOrEqual(budget - 10);
+    expect(elapsed).toBeLessThan(budget + 5000);
+    expect((await written)[0]).toMatchObject({ topicName: present, baseOffset: '0' });
+    await expect(verifier.describeTopic(missing, { timeoutMs: 5000 })).rejects.toThrow(/UnknownTopicOrPartition|does not exist|not exist/i);
+    await p.disconnect();
+    expect((await verifier.consume(present, { expected: 1 })).records.map((r) => text(r.value))).toEqual(['after']);
+  });
+
+  test('true (the default): the broker creates the topic (auto.create.topics.enable) and the send writes to it', async () => {
+    const topic = uniqueTopic('kjs-autocreate');
+    const p = producer({ allowAutoTopicCreation: true });
+    await p.connect();
+    const result = await p.send({ topic, messages: [{ value: 'created' }] });
+    expect(result).toEqual([expect.objectContaining({ topicName: topic, baseOffset: '0' })]);
+    expect((await verifier.describeTopic(topic)).partitions.length).toBeGreaterThan(0);
+    expect((await verifier.consume(topic, { expected: 1 })).records.map((r) => text(r.value))).toEqual(['created']);
+  });
 });
 
 describe('errors', () => {
