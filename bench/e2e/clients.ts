@@ -80,6 +80,15 @@ export function clientNamed(name: string): ClientInfo {
 /** Heap cap of the Java runs: what kafka-producer-perf-test.sh gives ProducerPerformance. */
 export const JAVA_HEAP = '-Xmx512m';
 
+/**
+ * The Java client's heap for a run: JAVA_HEAP, or with N > 4 producers in the JVM (each with
+ * its own 32 MiB buffer.memory, which lives on the heap) 256 MiB + 48 MiB per producer.
+ */
+export function javaHeapFor(spec: RunSpec): string {
+  const n = spec.producers ?? 1;
+  return n <= 4 ? JAVA_HEAP : `-Xmx${256 + 48 * n}m`;
+}
+
 export interface Launch {
   cmd: string;
   args: string[];
@@ -99,7 +108,7 @@ export function launchFor(c: ClientInfo, spec: RunSpec, javaClasspath: string, k
   }
   if (c.kind === 'java') {
     const args = [
-      JAVA_HEAP,
+      javaHeapFor(spec),
       '-cp',
       javaClasspath,
       'kafkawire.bench.E2eProducer',
@@ -112,10 +121,18 @@ export function launchFor(c: ClientInfo, spec: RunSpec, javaClasspath: string, k
       `rate=${spec.rate}`,
       `latency=${spec.latency}`,
       ...(spec.transactional ? [`transactionalId=${spec.transactional.id}`, `commitEveryMs=${spec.transactional.commitEveryMs}`] : []),
+      ...(spec.lingerMs !== undefined ? [`lingerMs=${spec.lingerMs}`] : []),
+      ...(spec.durationMs ? [`durationMs=${spec.durationMs}`] : []),
+      ...(spec.topics && spec.topics.length > 0 ? [`topics=${spec.topics.join(',')}`] : []),
+      ...(spec.keyCount ? [`keyCount=${spec.keyCount}`] : []),
+      ...(spec.valueCount ? [`valueCount=${spec.valueCount}`] : []),
+      ...(spec.bufferMemoryBytes ? [`prop.buffer.memory=${spec.bufferMemoryBytes}`] : []),
+      ...(spec.producers && spec.producers > 1 ? [`producers=${spec.producers}`, `appThreads=${spec.javaAppThreads ?? 'one'}`] : []),
     ];
     return { cmd: 'java', args, parse: lastJsonLine };
   }
-  // ProducerPerformance as shipped: null keys, a callback per record, its own summary line.
+  // ProducerPerformance as shipped: null keys, a callback per record, its own summary line. It
+  // has no duration: it sends spec.records (run.ts gives it the workload's record count).
   const args = [
     JAVA_HEAP,
     '-cp',
@@ -133,7 +150,7 @@ export function launchFor(c: ClientInfo, spec: RunSpec, javaClasspath: string, k
     `bootstrap.servers=${spec.bootstrap}`,
     'acks=all',
     'enable.idempotence=true',
-    'linger.ms=5',
+    `linger.ms=${spec.lingerMs ?? 5}`,
     'batch.size=16384',
     `compression.type=${spec.compression}`,
   ];

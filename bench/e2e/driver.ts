@@ -16,6 +16,10 @@
  *   other clients apply themselves.
  * A transactional workload (W6-txn, unpaced) is the driver's business: it commits when the
  * loop asks isBusy(), and its flush() commits the last transaction.
+ * An unpaced run with spec.durationMs hands records over for that long (checked at each yield),
+ * then flushes; the result counts the records handed over. 'record' clients yield every
+ * YIELD_EVERY records, or every YIELD_BYTES of values when records are large (every 900 KiB
+ * record), so that the deadline and a full buffer are still noticed within a MiB or so.
  * Latency (W4) runs from the moment the loop hands a record over (to the client, or to the
  * batch it waits in) to its acknowledgement.
  */
@@ -24,6 +28,7 @@ import { benchKeys, benchValues, KEY_COUNT, VALUE_COUNT } from '../data';
 import type { RunResult, RunSpec } from './types';
 
 export const YIELD_EVERY = 1024;
+export const YIELD_BYTES = 1024 * 1024;
 export const BATCH_RECORDS = 100;
 export const MAX_BATCHES_IN_FLIGHT = 64;
 export const LINGER_MS = 5;
@@ -63,6 +68,8 @@ export interface ClientDriver {
   note?: string;
   /** Transactional runs: the commits of the timed part, set by flush(). */
   commits?: RunResult['commits'];
+  /** The client's own figures (records per request, ...), read after flush(). */
+  metrics?(): RunResult['metrics'];
 }
 
 export type DriverFactory = (ctx: DriverContext) => ClientDriver | Promise<ClientDriver>;
@@ -78,9 +85,18 @@ export function percentile(sorted: Float64Array, q: number): number {
 
 /** Runs one workload through a driver; the measured part of a run. */
 export async function runWorkload(spec: RunSpec, factory: DriverFactory, log: (line: string) => void = () => {}): Promise<RunResult> {
-  const keys = benchKeys();
-  const values = benchValues(spec.size);
+  const keyCount = spec.keyCount ?? KEY_COUNT;
+  const valueCount = spec.valueCount ?? VALUE_COUNT;
+  if ((keyCount & (keyCount - 1)) !== 0 || (valueCount & (valueCount - 1)) !== 0) throw new Error('keyCount and valueCount must be powers of 2');
+  const keys = benchKeys(keyCount);
+  const values = benchValues(spec.size, valueCount);
+  const keyMask = keyCount - 1;
+  const valueMask = valueCount - 1;
+  const timed = spec.rate === 0 && spec.durationMs !== undefined && spec.durationMs > 0;
+  if (timed && spec.latency) throw new Error('durationMs applies to unpaced runs without latency only');
   const n = spec.records;
+  /** Records the run waits for: n, or (timed) Infinity until the loop has stopped handing over. */
+  let target = timed ? Infinity : n;
   const sentAt = spec.latency ? new Float64Array(n) : null;
   const latency = spec.latency ? new Float64Array(n) : null;
   let acked = 0;
@@ -100,12 +116,12 @@ export async function runWorkload(spec: RunSpec, factory: DriverFactory, log: (l
       errors += count;
       firstError ??= err;
     } else acked += count;
-    if (acked + errors >= n && allDone) allDone();
+    if (acked + errors >= target && allDone) allDone();
   };
   const ctx: DriverContext = {
     spec,
-    key: spec.keyed ? (i) => keys[i & (KEY_COUNT - 1)] : () => null,
-    value: (i) => values[i & (VALUE_COUNT - 1)],
+    key: spec.keyed ? (i) => keys[i & keyMask] : () => null,
+    value: (i) => values[i & valueMask],
     ack(i, err) {
       if (measuring && latency && sentAt && i >= 0) latency[i] = performance.now() - sentAt[i];
       settle(1, err);
@@ -123,6 +139,9 @@ export async function runWorkload(spec: RunSpec, factory: DriverFactory, log: (l
     },
   };
   const driver = await factory(ctx);
+  if (driver.mode === 'batch' && ((spec.topics?.length ?? 1) > 1 || (spec.producers ?? 1) > 1)) {
+    throw new Error(`the ${spec.client} driver has one producer and one topic (spec.topics and spec.producers are for the record-mode drivers)`);
+  }
   await driver.open();
   if (warmAcked < 1) throw new Error('the driver opened without an acknowledged warm-up record');
 
@@ -132,22 +151,28 @@ export async function runWorkload(spec: RunSpec, factory: DriverFactory, log: (l
   const t0 = performance.now();
   measuring = true;
   if (spec.progress) {
-    progressTimer = setInterval(() => log(`progress ${acked + errors}/${n}`), 2000);
+    // Timed runs: progress in ms of the run's duration.
+    progressTimer = setInterval(() => log(timed ? `progress ${Math.round(performance.now() - t0)}/${spec.durationMs}` : `progress ${acked + errors}/${n}`), 2000);
     progressTimer.unref();
   }
-  if (driver.mode === 'record') await recordLoop(spec, driver, sentAt);
-  else await batchLoop(spec, driver, sentAt, () => callsSettled);
+  const deadline = timed ? t0 + spec.durationMs! : Infinity;
+  const sent = driver.mode === 'record' ? await recordLoop(spec, driver, sentAt, deadline) : await batchLoop(spec, driver, sentAt, () => callsSettled, deadline);
+  if (timed) {
+    target = sent;
+    if (acked + errors >= target) (allDone as (() => void) | null)?.();
+  }
   await done;
   await driver.flush();
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   if (progressTimer) clearInterval(progressTimer);
+  const metrics = driver.metrics?.();
   await driver.close();
   const result: RunResult = {
     client: spec.client,
     version: driver.version,
     runtime: `node ${process.version}`,
-    records: n,
+    records: sent,
     acked,
     errors,
     seconds,
@@ -155,6 +180,7 @@ export async function runWorkload(spec: RunSpec, factory: DriverFactory, log: (l
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
   };
   if (driver.commits) result.commits = driver.commits;
+  if (metrics) result.metrics = metrics;
   if (latency) {
     const sorted = latency.slice().sort();
     result.latencyMs = { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), p999: percentile(sorted, 0.999), max: sorted[sorted.length - 1] };
@@ -164,7 +190,8 @@ export async function runWorkload(spec: RunSpec, factory: DriverFactory, log: (l
   return result;
 }
 
-async function recordLoop(spec: RunSpec, driver: ClientDriver, sentAt: Float64Array | null): Promise<void> {
+/** Hands records over (one call each); returns how many (spec.records, or fewer at the deadline). */
+async function recordLoop(spec: RunSpec, driver: ClientDriver, sentAt: Float64Array | null, deadline: number): Promise<number> {
   const n = spec.records;
   const sendOne = driver.sendOne!.bind(driver);
   if (spec.rate > 0) {
@@ -179,23 +206,28 @@ async function recordLoop(spec: RunSpec, driver: ClientDriver, sentAt: Float64Ar
       }
       await sleep(1);
     }
-    return;
+    return n;
   }
-  for (let i = 0; i < n; ) {
+  const yieldEvery = Math.max(1, Math.min(YIELD_EVERY, Math.floor(YIELD_BYTES / Math.max(1, spec.size))));
+  let i = 0;
+  while (i < n) {
     if (sentAt) sentAt[i] = performance.now();
     if (!sendOne(i)) {
       await sleep(1);
       continue;
     }
     i++;
-    if (i % YIELD_EVERY === 0) {
+    if (i % yieldEvery === 0) {
       await tick();
       while (driver.isBusy?.()) await sleep(1);
+      if (deadline !== Infinity && performance.now() >= deadline) break;
     }
   }
+  return i;
 }
 
-async function batchLoop(spec: RunSpec, driver: ClientDriver, sentAt: Float64Array | null, callsAnswered: () => number): Promise<void> {
+/** Hands records over in calls of BATCH_RECORDS; returns how many (spec.records, or fewer at the deadline). */
+async function batchLoop(spec: RunSpec, driver: ClientDriver, sentAt: Float64Array | null, callsAnswered: () => number, deadline: number): Promise<number> {
   const n = spec.records;
   const maxInFlight = driver.maxBatchesInFlight ?? MAX_BATCHES_IN_FLIGHT;
   let calls = 0;
@@ -210,6 +242,7 @@ async function batchLoop(spec: RunSpec, driver: ClientDriver, sentAt: Float64Arr
     let taken = 0; // records taken by the loop (in the client, or waiting in the app batch)
     let batchStartedAt = 0;
     const oneByOne = driver.hasAccumulator === true;
+    const lingerMs = spec.lingerMs ?? LINGER_MS;
     while (handed < n) {
       const now = performance.now();
       const due = Math.min(n, Math.floor(((now - t0) * spec.rate) / 1000) + 1);
@@ -228,17 +261,19 @@ async function batchLoop(spec: RunSpec, driver: ClientDriver, sentAt: Float64Arr
           handed = to;
           batchStartedAt = now;
         }
-        if (taken > handed && (now - batchStartedAt >= LINGER_MS || taken === n) && canSend()) {
+        if (taken > handed && (now - batchStartedAt >= lingerMs || taken === n) && canSend()) {
           send(handed, taken);
           handed = taken;
         }
       }
       await sleep(1);
     }
-    return;
+    return n;
   }
-  for (let from = 0; from < n; from += BATCH_RECORDS) {
+  let from = 0;
+  while (from < n) {
     while (!canSend()) await (maxInFlight === 1 ? tick() : sleep(0));
+    if (deadline !== Infinity && performance.now() >= deadline) break;
     const to = Math.min(n, from + BATCH_RECORDS);
     if (sentAt) {
       const now = performance.now();
@@ -246,7 +281,9 @@ async function batchLoop(spec: RunSpec, driver: ClientDriver, sentAt: Float64Arr
     }
     send(from, to);
     if ((from / BATCH_RECORDS) % 8 === 7) await tick();
+    from = to;
   }
+  return from;
 }
 
 async function main(): Promise<void> {

@@ -4,7 +4,8 @@
  *
  *   npm run bench [-- options]
  *     --null-broker        against the null broker (client cost alone) instead of Kafka
- *     --quick              records / 10, one round (a look, not a figure)
+ *     --quick              runs / 10 (1 s instead of 10; records / 10), one round (a look,
+ *                          not a figure)
  *     --rounds=N           rounds (default 3; the median is reported)
  *     --clients=a,b        only these clients (kafka-wire, kafkajs, platformatic, node-rdkafka,
  *                          confluent, java, java-perf); also the kafka-wire variants, run
@@ -15,34 +16,40 @@
  *     --baseline-ref=REF   kafka-wire-baseline's commit (default KAFKA_WIRE_BASELINE_REF, else
  *                          3f69efa~1, the parent of the observability commit); scripts/bench.js
  *                          reads it
- *     --workloads=W1,W4    only these workloads (W1, W2, W3, W4, W5-lz4, W5-zstd,
+ *     --workloads=W1,W4    only these workloads (W1, W2, W3, W4, W4-linger0, W5-lz4, W5-zstd,
  *                          W6-txn)
- *     --scale=F            records / F (the smoke test uses this)
+ *     --seconds=S          how long each unpaced run hands records over (default 10; see
+ *                          workloads.ts)
+ *     --fixed-count        unpaced runs send the workload's record count (1M for W1) instead
+ *                          of running for a time, as before the runs were timed
+ *     --scale=F            records / F and seconds / F (the smoke test uses this)
  *     --out=DIR            where the JSON, SVG and Markdown go (default bench/results)
  *     --quiet              no progress lines from the runs
  *
  * One broker: KAFKA_BOOTSTRAP if set, else a local Kafka started by the test harness
  * (test/support/kafka-cluster.ts, 'throughput' JVM profile). A fresh 6-partition topic per run,
  * deleted after it. Clients run in turn, each in its own child process; the order rotates
- * from round to round. Writes bench/results/<date>-<host>{.json,.svg,.md}.
+ * from round to round. The unpaced workloads run for a time (10 s each), not a record count:
+ * at 1.1M records/s, W1's 1M records were over in a second. ProducerPerformance (java-perf)
+ * has no duration and sends the record count. Writes
+ * bench/results/<date>-<host>{.json,.svg,.md}. The cost curves (partitions, record size,
+ * producers per process) are bench/e2e/curves.ts (`npm run bench:curves`).
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 import { ensureKafkaJars, startCluster } from '../../test/support/kafka-cluster';
 import { uniqueTopic, Verifier } from '../../test/support/verifier';
 import { ensureJavaBench } from '../java-build';
-import { BUILD_DIR, PEERS_DIR, REPO_ROOT, RESULTS_DIR } from '../paths';
-import { CLIENTS, ClientInfo, clientNamed, launchFor } from './clients';
+import { BUILD_DIR, REPO_ROOT, RESULTS_DIR } from '../paths';
+import { CLIENTS, ClientInfo, clientNamed } from './clients';
 import { judgeTargets, RunRecord, Summary, summarize, writeRenderings } from './report';
-import type { RunResult, RunSpec } from './types';
-import { PARTITIONS, scaled, WORKLOADS, Workload } from './workloads';
+import { javaVersion, log, machine, NullBroker, peerVersions, runChild } from './runner';
+import type { RunSpec } from './types';
+import { PARTITIONS, RUN_SECONDS, runLength, scaled, WORKLOADS, Workload } from './workloads';
 
 const BUFFER_MEMORY = 32 * 1024 * 1024;
-const RUN_TIMEOUT_MS = 10 * 60_000;
-const CLK_TCK = 100;
 
 interface Options {
   nullBroker: boolean;
@@ -53,10 +60,14 @@ interface Options {
   outDir: string;
   progress: boolean;
   quick: boolean;
+  /** Timed unpaced runs (default), or the record counts (--fixed-count). */
+  timed: boolean;
+  /** --seconds: the duration of a timed run, before --scale. */
+  seconds: number | null;
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { nullBroker: false, rounds: 3, scale: 1, clients: [...CLIENTS], workloads: [...WORKLOADS], outDir: RESULTS_DIR, progress: true, quick: false };
+  const opts: Options = { nullBroker: false, rounds: 3, scale: 1, clients: [...CLIENTS], workloads: [...WORKLOADS], outDir: RESULTS_DIR, progress: true, quick: false, timed: true, seconds: null };
   let rounds: number | null = null;
   for (const a of argv) {
     const [k, v] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, ''];
@@ -65,6 +76,8 @@ function parseArgs(argv: string[]): Options {
     else if (k === '--quiet') opts.progress = false;
     else if (k === '--rounds') rounds = Number(v);
     else if (k === '--scale') opts.scale = Number(v);
+    else if (k === '--seconds') opts.seconds = Number(v);
+    else if (k === '--fixed-count') opts.timed = false;
     else if (k === '--out') opts.outDir = path.resolve(v);
     else if (k === '--baseline-ref') continue; // scripts/bench.js built that commit before this ran
     else if (k === '--clients') opts.clients = v.split(',').map(clientNamed);
@@ -79,101 +92,8 @@ function parseArgs(argv: string[]): Options {
   if (opts.quick) opts.scale = Math.max(opts.scale, 10);
   opts.rounds = rounds ?? (opts.quick ? 1 : 3);
   if (!(opts.rounds >= 1 && opts.scale >= 1)) throw new Error('--rounds and --scale must be >= 1');
+  if (opts.seconds !== null && !(opts.seconds > 0)) throw new Error('--seconds must be > 0');
   return opts;
-}
-
-const log = (s: string) => process.stdout.write(`${s}\n`);
-
-/** user+sys ticks of this process's reaped children (/proc/self/stat fields 16 and 17). */
-function childrenCpuSeconds(): number | null {
-  try {
-    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[13]) + Number(fields[14])) / CLK_TCK;
-  } catch {
-    return null;
-  }
-}
-
-function vmHwmBytes(pid: number): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** The null broker in its own process. */
-class NullBroker {
-  private constructor(private readonly child: ChildProcess, private readonly lines: AsyncIterableIterator<string>, readonly bootstrap: string) {}
-
-  static async start(): Promise<NullBroker> {
-    const child = spawn(process.execPath, [path.join(BUILD_DIR, 'bench', 'e2e', 'null-broker.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const lines = readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-    const first = await lines.next();
-    if (first.done) throw new Error('the null broker did not start');
-    return new NullBroker(child, lines, JSON.parse(first.value).bootstrap);
-  }
-
-  async createTopic(topic: string, partitions: number): Promise<void> {
-    this.child.stdin!.write(`create ${topic} ${partitions}\n`);
-    await this.lines.next();
-  }
-
-  async stop(): Promise<void> {
-    this.child.stdin!.end();
-    await new Promise((r) => this.child.once('exit', r));
-  }
-}
-
-/** Runs one child to completion; returns its RunResult fields plus what the parent measured. */
-async function runChild(client: ClientInfo, spec: RunSpec, javaClasspath: string, kafkaLibs: string, prefix: string, progress: boolean): Promise<RunRecord> {
-  const launch = launchFor(client, spec, javaClasspath, kafkaLibs);
-  const cpuBefore = childrenCpuSeconds();
-  const child = spawn(launch.cmd, launch.args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' } });
-  let stdout = '';
-  let stderr = '';
-  let polledHwm = 0;
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  readline.createInterface({ input: child.stderr! }).on('line', (line) => {
-    stderr = (stderr + line + '\n').slice(-6000);
-    if (progress && line.startsWith('progress ')) {
-      const [done, total] = line.slice(9).split('/').map(Number);
-      log(`${prefix}   ${((100 * done) / total).toFixed(0)}% (${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')})`);
-    }
-  });
-  const poll = setInterval(() => (polledHwm = Math.max(polledHwm, vmHwmBytes(child.pid!))), 200);
-  const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-  clearInterval(poll);
-  clearTimeout(timer);
-  const cpuAfter = childrenCpuSeconds();
-  const processCpuSeconds = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : undefined;
-  const base = { workload: spec.workload, round: 0, client: client.name, version: '', runtime: '', records: spec.records, acked: 0, errors: 0, seconds: NaN, cpuSeconds: NaN, peakRssBytes: polledHwm };
-  if (code !== 0) {
-    const lines = stderr.trim().split('\n');
-    const why = lines.find((l) => l.startsWith('driver failed:')) ?? lines.find((l) => /Exception|Error/.test(l) && !/^\s+at /.test(l)) ?? lines.slice(-2).join(' | ');
-    return { ...base, recordsPerSecond: NaN, mbPerSecond: NaN, cpuSecondsPerMillion: NaN, processCpuSeconds, failed: `exit ${code}: ${why.replace('driver failed: ', '').slice(0, 300)}` };
-  }
-  let parsed: Partial<RunResult>;
-  try {
-    parsed = launch.parse(stdout) as Partial<RunResult>;
-  } catch (err) {
-    return { ...base, recordsPerSecond: NaN, mbPerSecond: NaN, cpuSecondsPerMillion: NaN, processCpuSeconds, failed: String((err as Error).message).slice(0, 400) };
-  }
-  const r = { ...base, ...parsed } as RunResult;
-  if (!Number.isFinite(r.cpuSeconds)) r.cpuSeconds = processCpuSeconds ?? NaN; // ProducerPerformance: whole process
-  r.peakRssBytes = Math.max(r.peakRssBytes ?? 0, polledHwm);
-  return {
-    ...r,
-    workload: spec.workload,
-    round: 0,
-    processCpuSeconds,
-    recordsPerSecond: r.records / r.seconds,
-    mbPerSecond: (r.records * spec.size) / r.seconds / 1e6,
-    cpuSecondsPerMillion: (r.cpuSeconds * 1e6) / r.records,
-  };
 }
 
 /** kafka-wire's record-batch encode rate (the client's ceiling), measured in a child process. */
@@ -187,46 +107,17 @@ async function encodeRate(): Promise<number> {
   });
 }
 
-function machine(): Record<string, unknown> {
-  const cpus = os.cpus();
-  return {
-    cpu: cpus[0]?.model.trim() ?? 'unknown',
-    nproc: os.availableParallelism?.() ?? cpus.length,
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    loadAverageAtStart: os.loadavg().map((x) => Number(x.toFixed(2))),
-  };
-}
-
-function javaVersion(): string {
-  const r = require('node:child_process').spawnSync('java', ['-version'], { encoding: 'utf8' });
-  return (r.stderr || '').split('\n')[0] ?? 'unknown';
-}
-
-function peerVersions(): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const c of CLIENTS) {
-    if (!c.pkg) continue;
-    try {
-      out[c.name] = JSON.parse(fs.readFileSync(path.join(PEERS_DIR, 'node_modules', ...c.pkg.split('/'), 'package.json'), 'utf8')).version.replace(/^v/, '');
-    } catch {
-      out[c.name] = 'not installed';
-    }
-  }
-  return out;
-}
-
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const started = new Date();
   const host = os.hostname().replace(/[^A-Za-z0-9._-]/g, '_');
   const stamp = started.toISOString().slice(0, 16).replace(/[:T]/g, '-');
   const base = path.join(opts.outDir, `${stamp}-${host}${opts.nullBroker ? '-null-broker' : ''}`);
-  const workloads = opts.workloads.map((w) => scaled(w, opts.scale));
+  const workloads = opts.workloads.map((w) => scaled(w.seconds !== undefined && opts.seconds !== null ? { ...w, seconds: opts.seconds } : w, opts.scale));
   const needsJava = opts.clients.some((c) => c.kind !== 'node');
+  const lengthOf = (w: Workload) => (opts.timed && w.rate === 0 && w.seconds !== undefined ? `${w.seconds} s` : w.records.toLocaleString('en-US'));
 
-  log(`bench/e2e: ${opts.nullBroker ? 'null broker' : 'Kafka broker'}, ${opts.rounds} round(s), clients ${opts.clients.map((c) => c.name).join(', ')}, workloads ${workloads.map((w) => `${w.id} (${w.records.toLocaleString('en-US')})`).join(', ')}`);
+  log(`bench/e2e: ${opts.nullBroker ? 'null broker' : 'Kafka broker'}, ${opts.rounds} round(s), clients ${opts.clients.map((c) => c.name).join(', ')}, workloads ${workloads.map((w) => `${w.id} (${lengthOf(w)})`).join(', ')}`);
   let javaClasspath = '';
   if (needsJava) javaClasspath = await ensureJavaBench(log);
   let bootstrap: string;
@@ -266,7 +157,7 @@ async function main(): Promise<void> {
       const topic = uniqueTopic('bench-warm-up');
       await verifier!.createTopic(topic, PARTITIONS);
       log(`warming the broker up: one unrecorded ${w.id} run of ${warmClient.name}`);
-      const spec: RunSpec = { client: warmClient.name, workload: w.id, bootstrap, topic, records: w.records, size: w.size, keyed: w.keyed, compression: w.compression, rate: 0, latency: false, nullBroker: false, progress: false };
+      const spec: RunSpec = { client: warmClient.name, workload: w.id, bootstrap, topic, ...runLength(w, opts.timed, warmClient.kind !== 'java-perf'), size: w.size, keyed: w.keyed, compression: w.compression, rate: 0, latency: false, nullBroker: false, progress: false };
       const warm = await runChild(warmClient, spec, javaClasspath, kafkaLibs, 'warm-up', false);
       log(`warm-up: ${warm.failed ?? `${Math.round(warm.recordsPerSecond).toLocaleString('en-US')} records/s`}`);
       await verifier!.deleteTopic(topic).catch(() => {});
@@ -294,12 +185,13 @@ async function main(): Promise<void> {
             workload: w.id,
             bootstrap,
             topic,
-            records: w.records,
+            ...runLength(w, opts.timed, client.kind !== 'java-perf'),
             size: w.size,
             keyed: w.keyed,
             compression: w.compression,
             rate: w.rate,
             latency: w.latency,
+            ...(w.lingerMs !== undefined ? { lingerMs: w.lingerMs } : {}),
             nullBroker: opts.nullBroker,
             progress: opts.progress,
             transactional: w.transactional ? { id: `${topic}-txn`, commitEveryMs: w.transactional.commitEveryMs } : undefined,
@@ -343,7 +235,17 @@ async function main(): Promise<void> {
     machine: { ...machine(), java: javaVersion() },
     broker: brokerDesc,
     kafkaVersion: opts.nullBroker ? null : kafkaVersion,
-    settings: { acks: 'all', idempotence: 'on where the client has it', lingerMs: 5, batchSizeBytes: 16384, partitions: PARTITIONS, keyBytes: 16, rounds: opts.rounds, scale: opts.scale },
+    settings: {
+      acks: 'all',
+      idempotence: 'on where the client has it',
+      lingerMs: '5 (W4-linger0: 0)',
+      batchSizeBytes: 16384,
+      partitions: PARTITIONS,
+      keyBytes: 16,
+      rounds: opts.rounds,
+      scale: opts.scale,
+      unpacedRuns: opts.timed ? `timed: ${opts.seconds ?? RUN_SECONDS} s / scale each (java-perf: the record count)` : 'fixed record counts',
+    },
     versions,
     workloads,
     encodeRecordsPerSecond,

@@ -24,6 +24,44 @@ export interface RunSpec {
   progress: boolean;
   /** Send in transactions: this transactional id (unique per run), a commit every commitEveryMs. */
   transactional?: { id: string; commitEveryMs: number };
+  /**
+   * Unpaced runs only: hand records over for this long (from the first timed send), then
+   * flush; `records` is then a cap, and the result's `records` is how many were handed over.
+   * Absent: exactly `records` records (the count-based runs, and every paced run).
+   */
+  durationMs?: number;
+  /** linger.ms of every client (default LINGER_MS, 5). */
+  lingerMs?: number;
+  /** Record i goes to topics[i % topics.length] (default: [topic]); `topic` is the first of them. */
+  topics?: string[];
+  /** Distinct keys (a power of 2; default KEY_COUNT, 1024): record i has key i % keyCount. */
+  keyCount?: number;
+  /** Distinct values (a power of 2; default VALUE_COUNT, 1024): record i has value i % valueCount. */
+  valueCount?: number;
+  /**
+   * Memory each producer may hold for records not yet sent: kafka-wire's bufferMemory and the
+   * Java client's buffer.memory (both 32 MiB by default), node-rdkafka's
+   * queue.buffering.max.kbytes (1 GiB by default, which lets a timed run of large records hand
+   * over a gigabyte and flush it for half a minute). Default: each client's own default.
+   */
+  bufferMemoryBytes?: number;
+  /** Producers in the client process (default 1); record i goes through producer i % producers. */
+  producers?: number;
+  /**
+   * The Java client's driver with several producers: 'one' application thread calls send() on
+   * every producer in turn (as the single Node thread does), or one thread per producer.
+   */
+  javaAppThreads?: 'one' | 'per-producer';
+}
+
+/** Figures a client reports about itself (its own metrics), where its driver can read them. */
+export interface ClientMetrics {
+  /** Records per Produce request (kafka-wire: 'records-per-request-avg'; Java: the same metric). */
+  recordsPerRequest?: number;
+  /** Produce requests sent (kafka-wire: 'request-total'). */
+  produceRequests?: number;
+  /** Mean record batch bytes. */
+  batchSizeAvg?: number;
 }
 
 /** What a run reports (one JSON line on the child's stdout). */
@@ -44,4 +82,6 @@ export interface RunResult {
   commits?: { count: number; p50Ms: number; p99Ms: number; maxMs: number };
   /** Anything the driver wants to say (settings it had to change, ...). */
   note?: string;
+  /** The client's own metrics after the run (summed or averaged over its producers). */
+  metrics?: ClientMetrics;
 }

@@ -1,9 +1,10 @@
 /**
  * @confluentinc/kafka-javascript through its KafkaJS-compatible API, which its README
  * recommends: producer.send() with arrays of 100 messages, several unanswered (the pattern of
- * its own performance test), over librdkafka's accumulator (linger.ms 5, batch.size 16 KiB),
- * acks=all, idempotence. At a fixed rate (W4) each record is its own unawaited send(), since
- * librdkafka batches by itself. Built here against Debian's librdkafka (CKJS_LINKING=dynamic).
+ * its own performance test), over librdkafka's accumulator (linger.ms 5 unless spec.lingerMs
+ * says otherwise, batch.size 16 KiB), acks=all, idempotence. At a fixed rate (W4) each record
+ * is its own unawaited send(), since librdkafka batches by itself. Built here against
+ * Debian's librdkafka (CKJS_LINKING=dynamic).
  */
 import type { ClientDriver, DriverContext } from '../driver';
 import { peerVersion, requirePeer } from './peers';
@@ -16,7 +17,7 @@ export function createDriver(ctx: DriverContext): ClientDriver {
   const kafka = new Kafka({ kafkaJS: { clientId: 'bench-confluent', brokers: [spec.bootstrap], logLevel: logLevel.ERROR } });
   const producer = kafka.producer({
     kafkaJS: { acks: -1, idempotent: true, compression },
-    'linger.ms': 5,
+    'linger.ms': spec.lingerMs ?? 5,
     'batch.size': 16384,
   });
   const topic = spec.topic;

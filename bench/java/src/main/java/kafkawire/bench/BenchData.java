@@ -16,16 +16,26 @@ final class BenchData {
     static final int SEED = 0x6b77_6272;
 
     static byte[][] keys() {
-        byte[][] keys = new byte[KEY_COUNT][];
-        for (int i = 0; i < KEY_COUNT; i++) keys[i] = String.format("key-%012d", i).getBytes(StandardCharsets.US_ASCII);
+        return keys(KEY_COUNT);
+    }
+
+    /** `count` keys (bench/data.ts benchKeys(count)). */
+    static byte[][] keys(int count) {
+        byte[][] keys = new byte[count][];
+        for (int i = 0; i < count; i++) keys[i] = String.format("key-%012d", i).getBytes(StandardCharsets.US_ASCII);
         return keys;
     }
 
     /** VALUE_COUNT values of `size` bytes: 'a' + (next() & 15), one generator over all of them. */
     static byte[][] values(int size) {
+        return values(size, VALUE_COUNT);
+    }
+
+    /** `count` values (bench/data.ts benchValues(size, count)): the first `count` of the larger set. */
+    static byte[][] values(int size, int count) {
         int x = SEED;
-        byte[][] values = new byte[VALUE_COUNT][];
-        for (int v = 0; v < VALUE_COUNT; v++) {
+        byte[][] values = new byte[count][];
+        for (int v = 0; v < count; v++) {
             byte[] b = new byte[size];
             for (int i = 0; i < size; i++) {
                 x ^= x << 13;
