@@ -109,7 +109,7 @@ export class BrokerPool {
   onChange: () => void = () => {};
   /** Called when a connection closes or a connection attempt fails, before onChange. */
   onDisconnect: (nodeId: number) => void = () => {};
-  /** Connections opened (attempts that reached the broker and authenticated), as Java's connection-creation-total. */
+  /** Connections opened (the broker answered ApiVersions), as Java's connection-creation-total. */
   connectionsCreated = 0;
   /** Sessions renewed on a live connection (KIP-368), and renewals that failed and closed their connection. */
   reauthentications = 0;
@@ -266,7 +266,11 @@ export class BrokerPool {
     });
     conn
       .connect()
-      .then(() => (this.opts.onConnected ? this.opts.onConnected(conn) : undefined))
+      .then(() => {
+        // Counted once the broker answers ApiVersions, before authentication (Java: at connect).
+        this.connectionsCreated++;
+        return this.opts.onConnected ? this.opts.onConnected(conn) : undefined;
+      })
       .then(
         () => {
           s.connecting = false;
@@ -274,7 +278,6 @@ export class BrokerPool {
           s.reconnectAtMs = 0;
           s.lastError = null;
           established = conn.state === 'ready';
-          if (established) this.connectionsCreated++;
           this.noteReachable(s.address);
           conn.setReferenced(this.referenced);
           this.onChange();

@@ -26,6 +26,7 @@
  *   retried on a new connection, which authenticates from the start).
  */
 import { Clock, systemClock, TimerHandle } from './clock';
+import { authenticationFailureOf } from './sasl/failure';
 import { transition, TransitionTable } from './state-machine';
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
@@ -218,8 +219,10 @@ export class Connection extends EventEmitter {
   private authStep: AuthStep | null = null;
   /** When the next request triggers re-authentication (Infinity: never). */
   private reauthAtMs = Infinity;
-  /** Set while re-authenticating: requests sent meanwhile wait for it. */
+  /** Set while re-authenticating (settles when it is over): requests sent meanwhile are held. */
   private reauthenticating: Promise<void> | null = null;
+  /** The requests sent while re-authenticating, in order: written when it succeeds, failed by close(). */
+  private held: { write: () => void; reject: (err: Error) => void }[] = [];
   /** Completed re-authentications on this connection. */
   reauthentications = 0;
   /** Draws the 85-95% point of a session (tests make it fixed). */
@@ -301,10 +304,17 @@ export class Connection extends EventEmitter {
       return Promise.reject(new ConnectionError(`connection to ${this.address} is not ready for authentication`, { broker: this.address }));
     }
     this.authStep = step;
-    this.connecting = this.runAuthStep(step).catch((err: Error) => {
-      this.close(err);
-      throw err;
-    });
+    this.connecting = this.runAuthStep(step).then(
+      () => {
+        this.connecting = null;
+      },
+      (err: Error) => {
+        // Closed before connect() can see a connection left in 'authenticating'.
+        this.close(err);
+        this.connecting = null;
+        throw err;
+      },
+    );
     return this.connecting;
   }
 
@@ -315,35 +325,38 @@ export class Connection extends EventEmitter {
     return Promise.resolve(this.authTransport)
       .then(step)
       .then((outcome) => {
-        this.connecting = null;
         if (this.stateValue !== 'authenticating') throw new ConnectionError(`connection to ${this.address} was closed during authentication`, { broker: this.address });
         this.moveTo('ready');
         const lifetimeMs = outcome ? outcome.sessionLifetimeMs : 0;
         // 85% plus up to 10% at random: room for latency and clock drift, and channels of many
         // clients do not all re-authenticate at once (ReauthInfo.setAuthenticationEndAndSessionReauthenticationTimes).
         if (lifetimeMs > 0) this.reauthAtMs = this.clock.now() + Math.floor(lifetimeMs * (0.85 + this.random() * 0.1));
-      }, (err: Error) => {
-        this.connecting = null;
-        throw err;
       });
   }
 
-  /** Re-authenticates on this socket; the requests sent meanwhile wait (see send()). */
+  /**
+   * Re-authenticates on this socket. Requests sent meanwhile are held (send()); on success
+   * they are written at once, in order, before anything sent later; close() fails them.
+   */
   private reauthenticate(step: AuthStep): void {
-    const done = this.runAuthStep(step).then(
+    this.reauthenticating = this.runAuthStep(step).then(
       () => {
         this.reauthenticating = null;
         this.reauthentications++;
+        const held = this.held;
+        this.held = [];
+        for (const h of held) h.write();
         this.emit('reauthenticated');
       },
       (err: Error) => {
         this.reauthenticating = null;
-        this.emit('reauthenticationFailed', err);
+        // Java counts a failed re-authentication only for an authentication error, not for a
+        // connection lost or a request timed out meanwhile.
+        if (authenticationFailureOf(err) !== null) this.emit('reauthenticationFailed', err);
         // The session ends with this connection; a new one authenticates from the start.
         this.close(new ConnectionError(`re-authentication with ${this.address} failed: ${err.message}`, { broker: this.address, cause: err }));
       },
     );
-    this.reauthenticating = done;
   }
 
   private async open(): Promise<void> {
@@ -446,8 +459,9 @@ export class Connection extends EventEmitter {
     }
     if (this.reauthenticating !== null) {
       const createdAtMs = this.clock.now();
-      const go = () => this.sendNow(api, version, encode, decode, opts, createdAtMs);
-      return this.reauthenticating.then(go);
+      return new Promise<T>((resolve, reject) => {
+        this.held.push({ write: () => void this.sendNow(api, version, encode, decode, opts, createdAtMs).then(resolve, reject), reject });
+      });
     }
     return this.sendNow(api, version, encode, decode, opts);
   }
@@ -690,6 +704,9 @@ export class Connection extends EventEmitter {
     this.chunks = [];
     this.chunkBytes = 0;
     for (const req of pending) req.reject(reason);
+    const held = this.held;
+    this.held = [];
+    for (const h of held) h.reject(reason);
     this.emit('close', reason);
   }
 }

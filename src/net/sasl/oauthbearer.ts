@@ -30,8 +30,11 @@ export interface OAuthBearerToken {
   extensions?: Readonly<Record<string, string>>;
 }
 
-/** Called for a token when none is cached or the cached one is due for refresh. */
-export type OAuthBearerProvider = () => OAuthBearerToken | Promise<OAuthBearerToken>;
+/**
+ * Called for a token when none is cached or the cached one is due for refresh. `signal` is
+ * aborted when the producer closes: a provider doing I/O may stop it then.
+ */
+export type OAuthBearerProvider = (context?: { signal: AbortSignal }) => OAuthBearerToken | Promise<OAuthBearerToken>;
 
 const SEP = '\u0001';
 const EXTENSION_KEY = /^[A-Za-z]+$/;

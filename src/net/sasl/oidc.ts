@@ -82,8 +82,8 @@ export function oidcTokenProvider(opts: OidcClientCredentials, http: OidcHttpOpt
   const secrets = [cfg.clientSecret, javaUrlEncode(cfg.clientSecret), request.headers.Authorization.slice('Basic '.length)].filter((s) => s.length >= 4);
   const scrub = (text: string): string => scrubText(text, secrets);
 
-  return async (): Promise<OAuthBearerToken> => {
-    const body = await retrieve(cfg, request, scrub);
+  return async (context?: { signal: AbortSignal }): Promise<OAuthBearerToken> => {
+    const body = await retrieve(cfg, request, scrub, context?.signal);
     const accessToken = parseJwt(body, cfg.endpoint, scrub);
     const claims = validate(accessToken, cfg.endpoint);
     if (claims.expMs <= Date.now()) {
@@ -236,14 +236,14 @@ class Unretryable {
 }
 
 /** HttpJwtRetriever.retrieve() with Retry.execute(): the response body of a 200 or 201. */
-async function retrieve(cfg: CheckedOptions, request: TokenRequest, scrub: (s: string) => string): Promise<string> {
+async function retrieve(cfg: CheckedOptions, request: TokenRequest, scrub: (s: string) => string, signal?: AbortSignal): Promise<string> {
   const endMs = Date.now() + cfg.retryBackoffMaxMs;
   let attempt = 0;
   let firstError: OidcTokenError | null = null;
-  while (Date.now() <= endMs) {
+  while (Date.now() <= endMs && !signal?.aborted) {
     attempt++;
     try {
-      return await post(cfg, request, scrub);
+      return await post(cfg, request, scrub, signal);
     } catch (e) {
       if (e instanceof Unretryable) {
         firstError ??= e.error;
@@ -253,7 +253,7 @@ async function retrieve(cfg: CheckedOptions, request: TokenRequest, scrub: (s: s
       firstError ??= e as OidcTokenError;
       const waitMs = Math.min(cfg.retryBackoffMs * 2 ** (attempt - 1), endMs - Date.now());
       if (waitMs <= 0) break;
-      await new Promise<void>((resolve) => setTimeout(resolve, waitMs));
+      await sleep(waitMs, signal);
     }
   }
   const err = firstError ?? new OidcTokenError(`No attempt to get a token from ${cfg.endpoint} was made`, cfg.endpoint, null);
@@ -261,16 +261,36 @@ async function retrieve(cfg: CheckedOptions, request: TokenRequest, scrub: (s: s
   throw err;
 }
 
+/** Waits `ms`, or less when `signal` aborts; never keeps the process alive by itself. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    t.unref();
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
 /** One POST (HttpJwtRetriever.post: handleInput and handleOutput). */
-async function post(cfg: CheckedOptions, request: TokenRequest, scrub: (s: string) => string): Promise<string> {
+async function post(cfg: CheckedOptions, request: TokenRequest, scrub: (s: string) => string, signal?: AbortSignal): Promise<string> {
   const ac = new AbortController();
+  // The producer closing aborts the request too.
+  const onAbort = () => ac.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
   let phase: 'response' | 'body' = 'response';
   let timedOut = false;
-  const arm = (ms: number): NodeJS.Timeout =>
-    setTimeout(() => {
+  const arm = (ms: number): NodeJS.Timeout => {
+    const t = setTimeout(() => {
       timedOut = true;
       ac.abort();
     }, ms);
+    t.unref();
+    return t;
+  };
   // fetch cannot tell connecting from waiting: the answer's headers get both timeouts, its body the read timeout.
   let timer = arm(cfg.connectTimeoutMs + cfg.readTimeoutMs);
   const timeoutError = (): OidcTokenError =>
@@ -302,7 +322,8 @@ async function post(cfg: CheckedOptions, request: TokenRequest, scrub: (s: strin
       }
       return text;
     }
-    const detail = formatErrorMessage(scrub(text));
+    // Scrubbed before and after: the JSON parse in between undoes escapes a secret may hide behind.
+    const detail = scrub(formatErrorMessage(scrub(text)));
     if (UNRETRYABLE_HTTP_CODES.has(status)) {
       // "We know that this is a non-transient error, so let's not keep retrying."
       throw new Unretryable(new OidcTokenError(`The token endpoint ${cfg.endpoint} answered HTTP ${status}${detail}; not retried`, cfg.endpoint, status));
@@ -310,6 +331,7 @@ async function post(cfg: CheckedOptions, request: TokenRequest, scrub: (s: strin
     throw new OidcTokenError(`The token endpoint ${cfg.endpoint} answered HTTP ${status}${detail}`, cfg.endpoint, status, { retriable: true });
   } finally {
     clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
   }
 }
 

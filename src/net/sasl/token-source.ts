@@ -120,6 +120,8 @@ export class OAuthBearerTokenSource {
   /** Consecutive failed background refreshes: the backoff's attempt count. */
   private refreshFailures = 0;
   private closed = false;
+  /** Aborted by close(): handed to the provider. */
+  private readonly aborter = new AbortController();
 
   constructor(
     private readonly provider: OAuthBearerProvider,
@@ -150,6 +152,8 @@ export class OAuthBearerTokenSource {
     this.closed = true;
     this.token = null;
     this.cancelTimer();
+    // A provider still fetching (the OIDC client's HTTP request, its retry waits) stops.
+    this.aborter.abort();
   }
 
   /** One provider call at a time: callers that come while one is running share it. */
@@ -168,7 +172,7 @@ export class OAuthBearerTokenSource {
     this.fetches++;
     let raw: unknown;
     try {
-      raw = await this.provider();
+      raw = await this.provider({ signal: this.aborter.signal });
     } catch (err) {
       throw this.failed(`the OAUTHBEARER token provider failed: ${messageOf(err)}`, err);
     }

@@ -363,6 +363,18 @@ describe('close()', () => {
     expect(s.clock.pendingTimers).toHaveLength(0);
   });
 
+  test('close() aborts the signal the provider was given (an OIDC request in progress stops)', async () => {
+    let signal: AbortSignal | undefined;
+    const s = setup(((ctx?: { signal: AbortSignal }) => {
+      signal = ctx?.signal;
+      return new Promise<OAuthBearerToken>(() => {});
+    }) as () => Promise<OAuthBearerToken>);
+    void s.source.current().catch(() => {});
+    expect(signal?.aborted).toBe(false);
+    s.source.close();
+    expect(signal?.aborted).toBe(true);
+  });
+
   test('close() during a failing refresh leaves no retry timer', async () => {
     let first = true;
     let release!: () => void;

@@ -142,6 +142,47 @@ describe('OAUTHBEARER with re-authentication (KIP-368)', () => {
     expect(conn.reauthentications).toBe(0);
   });
 
+  test('requests held during a re-authentication fail at once when the connection closes, and go out in order when it succeeds', async () => {
+    const clock = new VirtualClock();
+    const net = new MockNetwork(clock, { topics: { t: 1 }, sasl: { mechanisms: ['PLAIN'], sessionLifetimeMs: 1000 } });
+    const metadataOn = (conn: Connection) => conn.request(METADATA_API, (w, v) => encodeMetadataRequest(w, v, { topics: [{ name: 't' }], allowAutoTopicCreation: false }), decodeMetadataResponse);
+    // The second authentication waits for the test: the re-authentication is held open.
+    let release: (() => void) | null = null;
+    let runs = 0;
+    const step = async (t: Parameters<Parameters<Connection['authenticate']>[0]>[0]) => {
+      if (++runs === 2) await new Promise<void>((r) => (release = r));
+      return saslExchange(t, { mechanism: 'PLAIN', username: 'u', password: 'p' });
+    };
+
+    const conn = new Connection({ host: 'broker-0.mock', port: 9092, clock, connect: net.connect, random: () => 0 });
+    await conn.connect();
+    await conn.authenticate(step);
+    await clock.run(1000);
+    const held = [metadataOn(conn), metadataOn(conn)].map((p) => p.then(() => 'answered', (e: Error) => e.message));
+    await clock.settle();
+    expect(conn.state).toBe('authenticating');
+    conn.close(new Error('gone'));
+    expect(await Promise.all(held)).toEqual(['gone', 'gone']);
+    release!();
+    await clock.settle();
+
+    const conn2 = new Connection({ host: 'broker-0.mock', port: 9092, clock, connect: net.connect, random: () => 0 });
+    runs = 0;
+    await conn2.connect();
+    await conn2.authenticate(step);
+    await clock.run(1000);
+    const order: number[] = [];
+    const sent = [0, 1, 2].map((i) => metadataOn(conn2).then(() => order.push(i)));
+    await clock.settle();
+    release!();
+    await Promise.all(sent);
+    expect(order).toEqual([0, 1, 2]);
+    expect(conn2.reauthentications).toBe(1);
+    const onConn2 = net.requests.filter((r) => r.connectionId === net.requests[net.requests.length - 1].connectionId).map((r) => r.api);
+    expect(onConn2.slice(-5)).toEqual(['SaslHandshake', 'SaslAuthenticate', 'Metadata', 'Metadata', 'Metadata']);
+    conn2.close();
+  });
+
   test('PLAIN sessions are renewed the same way', async () => {
     const h = start({ sasl: { mechanism: 'plain', username: 'u', password: 'p' } }, { sasl: { mechanisms: ['PLAIN'], sessionLifetimeMs: 2000 } });
     for (let i = 0; i < 200; i++) {
