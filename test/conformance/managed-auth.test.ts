@@ -74,7 +74,16 @@ function unsecuredProvider(lifetimeMs: number, scope: string[] = [BROKER2_SCOPE,
 async function twoLeaderTopic(prefix: string): Promise<{ topic: string; onBroker1: number; onBroker2: number }> {
   const topic = uniqueTopic(prefix);
   await verifier.createTopic(topic, 2, { replicationFactor: 1 });
-  const { partitions } = await verifier.describeTopic(topic);
+  // The broker the verifier asks may not know the new topic for a moment: ask again.
+  let partitions: { partition: number; leader: number | null }[] = [];
+  for (let attempt = 0; attempt < 40; attempt++) {
+    partitions = await verifier.describeTopic(topic).then(
+      (d) => d.partitions,
+      () => [],
+    );
+    if (partitions.length === 2 && partitions.every((p) => p.leader !== null)) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
   const led = (node: number) => partitions.find((p) => p.leader === node)?.partition;
   const onBroker1 = led(1);
   const onBroker2 = led(2);
