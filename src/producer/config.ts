@@ -33,7 +33,7 @@ import { isIPv6 } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 
 import type { OAuthBearerProvider } from '../net/sasl/oauthbearer';
-import type { OidcClientCredentials } from '../net/sasl/oidc';
+import { urlForMessages, type OidcClientCredentials } from '../net/sasl/oidc';
 
 import { isLogger, type Logger } from '../logger';
 import { ConfigError } from '../protocol/errors';
@@ -1146,7 +1146,8 @@ function toOAuthBearer(key: string, s: Record<string, unknown>): ResolvedSaslOpt
     url = null;
   }
   if (url === null || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw new ConfigError(`Option '${key}.oidc.tokenEndpointUrl' must be an http or https URL; got ${describe(o.tokenEndpointUrl)}.`, { option: key });
+    const given = typeof o.tokenEndpointUrl === 'string' ? urlForMessages(o.tokenEndpointUrl) : o.tokenEndpointUrl;
+    throw new ConfigError(`Option '${key}.oidc.tokenEndpointUrl' must be an http or https URL; got ${describe(given)}.`, { option: key });
   }
   if (o.scope !== undefined && typeof o.scope !== 'string') {
     throw new ConfigError(`Option '${key}.oidc.scope' must be a string; got ${describe(o.scope)}.`, { option: key });

@@ -72,6 +72,11 @@ const TOKEN_FIELDS = ['access_token', 'id_token'] as const;
 /** JwtResponseParser.MAX_RESPONSE_BODY_LENGTH. */
 const MAX_SNIPPET = 1000;
 
+/** A token endpoint URL as error messages quote it: without user info, query or fragment (which may hold secrets). */
+export function urlForMessages(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1').replace(/[?#][\s\S]*$/, '');
+}
+
 /**
  * A provider fetching tokens from an OIDC token endpoint with the client-credentials grant.
  * Options are checked here (a ConfigError), not at the first fetch.
@@ -130,7 +135,7 @@ function checkOptions(opts: OidcClientCredentials, http: OidcHttpOptions): Check
   try {
     url = new URL(javaTrim(opts.tokenEndpointUrl));
   } catch (e) {
-    return fail('tokenEndpointUrl', `is not a valid URL: ${JSON.stringify(opts.tokenEndpointUrl)} (${(e as Error).message}).`);
+    return fail('tokenEndpointUrl', `is not a valid URL: ${JSON.stringify(urlForMessages(opts.tokenEndpointUrl))} (${(e as Error).message}).`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') fail('tokenEndpointUrl', `must be an http or https URL; got the protocol ${JSON.stringify(url.protocol.replace(/:$/, ''))}.`);
   // fetch refuses URLs with credentials; the client id and secret go in the Basic header.

@@ -581,6 +581,10 @@ describe('types and ranges', () => {
     expect(() => resolve({ sasl: { mechanism: 'OAUTHBEARER' } })).toThrow(/exactly one of 'oauthBearerProvider'/);
     expect(() => resolve({ sasl: { mechanism: 'OAUTHBEARER', oauthBearerProvider: provider, oidc } })).toThrow(/exactly one/);
     expect(() => resolve({ sasl: { mechanism: 'OAUTHBEARER', oidc: { ...oidc, tokenEndpointUrl: 'not a url' } } })).toThrow(/http or https URL/);
+    // A URL is quoted without its query or user info, where secrets may have been put.
+    expect(() => resolve({ sasl: { mechanism: 'OAUTHBEARER', oidc: { ...oidc, tokenEndpointUrl: 'ftp://u:pw@idp/token?client_secret=s3' } } })).toThrow(
+      /got the string "ftp:\/\/idp\/token"\./,
+    );
     // The secret is never quoted back.
     let message = '';
     try {
