@@ -54,8 +54,16 @@ export class ProducerBatch {
   readonly allocatedSize: number;
   /** Estimated bytes after which a record no longer fits (batch.size, or one larger record). */
   readonly writeLimit: number;
-  /** One per record. Timestamps and sizes are read back from the records on completion. */
+  /** One per record. */
   private readonly completions: Completion[] = [];
+  /**
+   * What each record's RecordMetadata needs besides its offset, as runs of records that share
+   * it: [timestamp, keySize, valueSize, count, ...] (sizes -1 for null). Records of a batch
+   * mostly share all three, so a batch keeps a few numbers, and completing it reads no record
+   * back: a compressed batch would have to be decompressed for that (Java keeps the same
+   * facts per record, in each record's FutureRecordMetadata).
+   */
+  private readonly recordRuns: number[] = [];
   private readonly compressed: boolean;
   /** Compression ratio estimate for sizing compressed batches. */
   private readonly compressionRatio: number;
@@ -196,6 +204,12 @@ export class ProducerBatch {
     }
     this.builder.append(timestamp, key, value, headers, headersSize);
     this.completions.push(completion);
+    const keySize = key === null ? -1 : key.length;
+    const valueSize = value === null ? -1 : value.length;
+    const runs = this.recordRuns;
+    const n = runs.length;
+    if (n > 0 && runs[n - 4] === timestamp && runs[n - 3] === keySize && runs[n - 2] === valueSize) runs[n - 1]++;
+    else runs.push(timestamp, keySize, valueSize, 1);
     this.lastAppendMs = nowMs;
     // Compressing the tail can lower the estimate (the chunk came out smaller than estimated);
     // the result stays >= 0, which means appended.
@@ -304,16 +318,22 @@ export class ProducerBatch {
   complete(baseOffset: number, logAppendTimeMs: number): boolean {
     if (this.isDone) return false;
     this.moveTo('succeeded');
-    const info = this.builder.recordInfo();
+    const runs = this.recordRuns;
+    let run = 0;
+    let leftInRun = runs[3];
     for (let i = 0; i < this.completions.length; i++) {
-      info.next();
+      if (leftInRun === 0) {
+        run += 4;
+        leftInRun = runs[run + 3];
+      }
+      leftInRun--;
       const md: RecordMetadata = {
         topic: this.topic,
         partition: this.partition,
         offset: baseOffset < 0 ? -1n : BigInt(baseOffset + i),
-        timestamp: logAppendTimeMs >= 0 ? logAppendTimeMs : info.timestamp,
-        serializedKeySize: info.keySize,
-        serializedValueSize: info.valueSize,
+        timestamp: logAppendTimeMs >= 0 ? logAppendTimeMs : runs[run],
+        serializedKeySize: runs[run + 1],
+        serializedValueSize: runs[run + 2],
       };
       settle(this.completions[i], null, md);
     }

@@ -10,14 +10,13 @@
  * (ChunkedStream), when the next record no longer fits and at close(). With a fixed-capacity
  * buffer (a batch's pooled buffer) nothing is ever allocated beyond it, as Java's compressing
  * stream writes into the pooled buffer: a batch holds exactly the memory buffer.memory charged
- * for it, however well its records compress. The records stay readable (recordInfo(),
- * decodeRecords()) by decompressing a few chunks at a time.
+ * for it, however well its records compress. The records stay readable (decodeRecords(), for
+ * splitting a batch) by decompressing a few chunks at a time.
  *
  * Record fields use zigzag varints (-1 = null), unlike the protocol's unsigned varints.
  */
 import { crc32c } from '../crc32c';
 import { KafkaError } from '../errors';
-import { Reader } from '../reader';
 import { Writer, sizeOfVarint, sizeOfVarlong } from '../writer';
 import { codecFor, type ChunkedStream } from './compression';
 import { decodeRecords } from './record-batch-reader';
@@ -297,24 +296,6 @@ export class RecordBatchBuilder {
     return out;
   }
 
-  /** Each record's timestamp and key and value sizes, in order: what RecordMetadata needs. */
-  recordInfo(): RecordInfoReader {
-    if (this.chunks === null) return new RecordInfoReader(this.w.buf, this.tailStart, this.w.offset, this.baseTimestampMs);
-    let i = 0;
-    let tailRead = false;
-    const next = (): Buffer | null => {
-      if (i < this.chunks!.length) {
-        const run = this.decodeRun(i);
-        i = run.next;
-        return run.raw;
-      }
-      if (tailRead || this.w.offset === this.tailStart) return null;
-      tailRead = true;
-      return this.w.buf.subarray(this.tailStart, this.w.offset);
-    };
-    return new RecordInfoReader(EMPTY, 0, 0, this.baseTimestampMs, next);
-  }
-
   /**
    * Decompresses the chunks from entry `i` on, as many as fit in READ_RUN_BYTES uncompressed
    * (at least one) in one call: a call per chunk would cost the codec's setup each time, the
@@ -419,46 +400,3 @@ export function rewriteProducerState(batch: Buffer, producerId: number, producer
   writeCrc(batch);
 }
 
-const EMPTY = Buffer.alloc(0);
-
-/**
- * Reads back, record by record, the timestamp and the key and value sizes (-1 for null) of a
- * batch's uncompressed records, without copying keys or values. `more` gives the next region
- * of records once one is read (a compressed batch's chunks, decompressed a run at a time).
- */
-export class RecordInfoReader {
-  timestamp = -1;
-  keySize = -1;
-  valueSize = -1;
-  private r: Reader;
-
-  constructor(
-    buf: Buffer,
-    start: number,
-    end: number,
-    private readonly baseTimestamp: number,
-    private more: (() => Buffer | null) | null = null,
-  ) {
-    this.r = new Reader(buf, start, end);
-  }
-
-  /** Moves to the next record. */
-  next(): void {
-    let r = this.r;
-    while (r.remaining === 0 && this.more !== null) {
-      const region = this.more();
-      if (region === null) this.more = null;
-      else r = this.r = new Reader(region, 0, region.length);
-    }
-    const length = r.readVarint('record.length');
-    const end = r.offset + length;
-    r.offset++; // attributes
-    this.timestamp = this.baseTimestamp + r.readVarlong('record.timestampDelta');
-    r.readVarint('record.offsetDelta');
-    const keySize = r.readVarint('record.keyLength');
-    if (keySize > 0) r.offset += keySize;
-    this.keySize = keySize;
-    this.valueSize = r.readVarint('record.valueLength');
-    r.offset = end;
-  }
-}

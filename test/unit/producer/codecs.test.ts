@@ -14,7 +14,7 @@ import { batchCapacityFor, RecordBatchBuilder } from '../../../src/protocol/reco
 import { decodeRecordBatches } from '../../../src/protocol/records/record-batch-reader';
 import { crc32c } from '../../../src/protocol/crc32c';
 import { ATTRIBUTES_OFFSET, BATCH_LENGTH_OFFSET, CRC_OFFSET, LOG_OVERHEAD, RECORDS_OFFSET } from '../../../src/protocol/records/record-batch-layout';
-import { exactRecordSize } from '../../../src/producer/producer-batch';
+import { exactRecordSize, ProducerBatch } from '../../../src/producer/producer-batch';
 import { codecsReady, loadCodecs, lz4Codec, snappyCodec, zstdCodec } from '../../../src/producer/codecs';
 import { LZ4_BLOCK_BYTES, LZ4_FRAME_HEADER, decodeLz4Frames, lz4BlockDecodedLength, lz4Blocks } from '../../../src/producer/codecs/lz4';
 import { XERIAL_BLOCK_BYTES, XERIAL_HEADER_BYTES, literalBlock, snappyBlocks } from '../../../src/producer/codecs/snappy';
@@ -391,12 +391,29 @@ describe.each(['gzip', 'snappy', 'lz4', 'zstd'] as const)('%s written a chunk at
     const [batch] = decodeRecordBatches(bytes);
     expect(batch.crcValid).toBe(true);
     expect(batch.records.map((r) => r.value)).toEqual(values);
-    expect(b.decodeRecords().map((r) => [r.timestamp, r.value])).toEqual(values.map((v, i) => [1000 + i, v]));
-    const info = b.recordInfo();
-    for (let i = 0; i < values.length; i++) {
-      info.next();
-      expect([info.timestamp, info.keySize, info.valueSize]).toEqual([1000 + i, -1, values[i].length]);
+    expect(b.decodeRecords().map((r) => [r.timestamp, r.key, r.value])).toEqual(values.map((v, i) => [1000 + i, null, v]));
+  });
+
+  test('a compressed ProducerBatch settles each record with its own timestamp and sizes, across chunks', () => {
+    const capacity = 4096;
+    const batch = new ProducerBatch('t', 0, Buffer.alloc(capacity), capacity, 1000, { compression: CompressionType[name], writeLimit: 1 << 20 }); // the buffer, not the estimate, ends it
+    const expected: [number, number, number][] = [];
+    const got: [number, number, number][] = [];
+    for (let i = 0; ; i++) {
+      // Runs of equal timestamps and sizes, broken by null keys and values and a changing size.
+      const timestamp = 1000 + Math.floor(i / 7);
+      const key = i % 11 === 3 ? null : Buffer.from(`k${i % 3}`);
+      const value = i % 13 === 5 ? null : recordLikeBytes(i % 17 === 0 ? 40 : 150, i);
+      const grown = batch.tryAppend(timestamp, key, value, null, 1, (err, md) => got.push([md.timestamp, md.serializedKeySize, md.serializedValueSize]), 0);
+      if (grown < 0) break;
+      expected.push([timestamp, key === null ? -1 : key.length, value === null ? -1 : value.length]);
     }
+    expect(expected.length).toBeGreaterThan(40); // more than the buffer holds uncompressed: several chunks
+    batch.close(1, 0, 0);
+    batch.markSent();
+    batch.returned();
+    batch.complete(100, -1);
+    expect(got).toEqual(expected);
   });
 
   test('batchCapacityFor() is enough for one record of any content', () => {
