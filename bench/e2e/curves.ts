@@ -3,7 +3,7 @@
  * move with the number of partitions, the record size and the number of producers in one
  * process. Every point runs kafka-wire, the Java client (KafkaProducer) and node-rdkafka in
  * turn, each in a child process of its own (the bench/e2e drivers, bench/e2e/runner.ts), on
- * three local brokers (test/support/kafka-cluster.ts, 'throughput' JVM profile).
+ * three local brokers by default (test/support/kafka-cluster.ts, 'throughput' JVM profile).
  *
  *   npm run bench:curves -- --curve=partitions|sizes|producers [options]
  *     --points=a,b,...     the points (default: the curve's full list; sizes take 10, 1KiB, 900KiB)
@@ -12,7 +12,12 @@
  *     --seconds=S          how long each run hands records over (default 10, --quick 3)
  *     --clients=a,b        default kafka-wire,java,node-rdkafka (the drivers that take several
  *                          topics and producers: these, and the kafka-wire variants)
- *     --replication=R      replication factor of the topics (default 3: acks=all waits for 3)
+ *     --brokers=B          local brokers to start (default 3; 1 measures one broker's ingest
+ *                          ceiling with the producers curve)
+ *     --null-broker        against the null broker (bench/e2e/null-broker.ts: answers at once,
+ *                          stores nothing) instead of Kafka: the clients' own cost at each point
+ *     --replication=R      replication factor of the topics (default: 3, or B when fewer;
+ *                          acks=all waits for every replica)
  *     --partitions=P       sizes and producers curves: partitions of their one topic (default 6)
  *     --java-app-threads=one|per-producer
  *                          producers curve: the Java driver calls send() from one thread for
@@ -57,7 +62,7 @@ import { ensureJavaBench } from '../java-build';
 import { REPO_ROOT, RESULTS_DIR } from '../paths';
 import { ClientInfo, clientNamed } from './clients';
 import { CurveMetric, CurvePointSummary, CurveRun, curveSvg, curveTable, summarizePoint } from './curve-report';
-import { javaVersion, log, machine, peerVersions, runChild } from './runner';
+import { javaVersion, log, machine, NullBroker, peerVersions, runChild } from './runner';
 import type { RunSpec } from './types';
 import { TIMED_RECORDS_CAP } from './workloads';
 
@@ -173,6 +178,8 @@ export interface CurveOptions {
   rounds: number;
   seconds: number;
   clients: ClientInfo[];
+  brokers: number;
+  nullBroker: boolean;
   replication: number;
   partitions: number;
   javaAppThreads: 'one' | 'per-producer';
@@ -188,9 +195,11 @@ export function parseCurveArgs(argv: readonly string[]): CurveOptions {
   let points: string[] | null = null;
   let rounds: number | null = null;
   let seconds: number | null = null;
-  const o: Omit<CurveOptions, 'curve' | 'points' | 'rounds' | 'seconds'> = {
+  let replication: number | null = null;
+  const o: Omit<CurveOptions, 'curve' | 'points' | 'rounds' | 'seconds' | 'replication'> = {
     clients: CURVE_CLIENTS.map(clientNamed),
-    replication: 3,
+    brokers: 3,
+    nullBroker: false,
     partitions: 6,
     javaAppThreads: 'one',
     maxMinutes: null,
@@ -209,7 +218,9 @@ export function parseCurveArgs(argv: readonly string[]): CurveOptions {
     else if (k === '--rounds') rounds = int(v);
     else if (k === '--seconds') seconds = Number(v);
     else if (k === '--clients') o.clients = v.split(',').map(clientNamed);
-    else if (k === '--replication') o.replication = int(v);
+    else if (k === '--brokers') o.brokers = int(v);
+    else if (k === '--null-broker') o.nullBroker = true;
+    else if (k === '--replication') replication = int(v);
     else if (k === '--partitions') o.partitions = int(v);
     else if (k === '--java-app-threads') {
       if (v !== 'one' && v !== 'per-producer') throw new Error('--java-app-threads is one or per-producer');
@@ -224,10 +235,13 @@ export function parseCurveArgs(argv: readonly string[]): CurveOptions {
   for (const c of o.clients) if (!CAN_CURVE.has(c.name)) throw new Error(`${c.name} cannot run a curve (its driver has one topic and one producer); use ${[...CAN_CURVE].join(', ')}`);
   if (seconds !== null && !(seconds > 0)) throw new Error('--seconds must be > 0');
   if (o.maxMinutes !== null && !(o.maxMinutes > 0)) throw new Error('--max-minutes must be > 0');
+  if (!(o.brokers >= 1)) throw new Error('--brokers must be >= 1');
+  if (replication !== null && !(replication >= 1 && replication <= o.brokers)) throw new Error(`--replication must be between 1 and --brokers (${o.brokers})`);
   const c = curve;
   return {
     ...o,
     curve: c,
+    replication: replication ?? Math.min(3, o.brokers),
     points: points ? points.map((p) => c.parse(p)) : [...(o.quick ? c.quickPoints : c.points)],
     rounds: rounds ?? (o.quick ? 1 : 3),
     seconds: seconds ?? (o.quick ? 3 : 10),
@@ -252,7 +266,7 @@ export function pointSpec(o: CurveOptions, x: number, client: ClientInfo, bootst
     compression: 'none',
     rate: 0,
     latency: false,
-    nullBroker: false,
+    nullBroker: o.nullBroker,
     progress,
     bufferMemoryBytes: CURVE_BUFFER_MEMORY,
     ...(l.producers > 1 ? { producers: l.producers, javaAppThreads: o.javaAppThreads } : {}),
@@ -264,20 +278,77 @@ function overheadSeconds(partitions: number): number {
   return 30 + partitions / 50;
 }
 
-/** Runs one curve on a started cluster; returns the runs and why some were not made. */
-async function runCurve(o: CurveOptions, cluster: KafkaCluster, verifier: Verifier, javaClasspath: string, deadlineMs: number): Promise<{ runs: CurveRun[]; skipped: Map<string, string> }> {
+/** Where a curve's records go: local Kafka brokers, or the null broker. */
+interface CurveTarget {
+  bootstrap: string;
+  /** For the report: what answered. */
+  description: string;
+  kafkaVersion: string | null;
+  createTopic(topic: string, partitions: number): Promise<void>;
+  deleteTopic(topic: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startTarget(o: CurveOptions): Promise<CurveTarget> {
+  if (o.nullBroker) {
+    log('starting the null broker ...');
+    const nb = await NullBroker.start();
+    return {
+      bootstrap: nb.bootstrap,
+      description: 'the null broker (bench/e2e/null-broker.ts: answers at once, stores nothing) in a process of its own',
+      kafkaVersion: null,
+      createTopic: (t, partitions) => nb.createTopic(t, partitions),
+      // It stores nothing: a topic left behind costs only its metadata.
+      deleteTopic: async () => {},
+      stop: () => nb.stop(),
+    };
+  }
+  log(`starting ${o.brokers} local broker(s) ...`);
+  const cluster: KafkaCluster = await startCluster({
+    brokers: o.brokers,
+    local: true,
+    jvmProfile: 'throughput',
+    // Deleted topics free their disk within seconds (the sizes curve writes GBs per run).
+    brokerConfig: { 'log.segment.delete.delay.ms': '1000' },
+    log: (l) => log(`  broker: ${l}`),
+  });
+  let verifier: Verifier;
+  try {
+    verifier = await Verifier.start(cluster.bootstrap, cluster.version);
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+  return {
+    bootstrap: cluster.bootstrap,
+    description: `Apache Kafka ${cluster.version}, ${o.brokers} local KRaft node(s) (combined mode), 'throughput' JVM profile, on the same machine; topics of replication factor ${o.replication}`,
+    kafkaVersion: cluster.version,
+    // A topic of thousands of partitions takes a while to get every leader.
+    createTopic: (t, partitions) => verifier.createTopic(t, partitions, { replicationFactor: o.replication, timeoutMs: 60_000 + partitions * 100 }),
+    deleteTopic: (t) => verifier.deleteTopic(t, { timeoutMs: 120_000 }).catch(() => {}),
+    async stop() {
+      try {
+        await verifier.close();
+      } finally {
+        await cluster.stop();
+        log('brokers stopped');
+      }
+    },
+  };
+}
+
+/** Runs one curve against a started target; returns the runs and why some were not made. */
+async function runCurve(o: CurveOptions, target: CurveTarget, javaClasspath: string, deadlineMs: number): Promise<{ runs: CurveRun[]; skipped: Map<string, string> }> {
   const runs: CurveRun[] = [];
   const skipped = new Map<string, string>();
   const makeTopics = async (x: number, tag: string): Promise<string[]> => {
     const l = o.curve.layout(x, { partitions: o.partitions });
     const names = Array.from({ length: l.topics }, (_, i) => uniqueTopic(`curve-${o.curve.name}-${tag}-${i}`));
-    // A topic of thousands of partitions takes a while to get every leader.
-    const timeoutMs = 60_000 + l.partitionsPerTopic * 100;
-    for (const t of names) await verifier.createTopic(t, l.partitionsPerTopic, { replicationFactor: o.replication, timeoutMs });
+    for (const t of names) await target.createTopic(t, l.partitionsPerTopic);
     return names;
   };
   const dropTopics = async (names: string[]) => {
-    for (const t of names) await verifier.deleteTopic(t, { timeoutMs: 120_000 }).catch(() => {});
+    for (const t of names) await target.deleteTopic(t);
   };
   const runTimeoutMs = (x: number) => (o.seconds + 120 + overheadSeconds(o.curve.layout(x, { partitions: o.partitions }).topics * o.curve.layout(x, { partitions: o.partitions }).partitionsPerTopic)) * 1000;
 
@@ -287,7 +358,7 @@ async function runCurve(o: CurveOptions, cluster: KafkaCluster, verifier: Verifi
     const x = o.points[0];
     const topics = await makeTopics(x, 'warm');
     log(`warming the brokers up: one unrecorded run of ${warmClient.name} at ${o.curve.label(x)}`);
-    const warm = await runChild(warmClient, pointSpec(o, x, warmClient, cluster.bootstrap, topics, false), javaClasspath, '', 'warm-up', false, runTimeoutMs(x));
+    const warm = await runChild(warmClient, pointSpec(o, x, warmClient, target.bootstrap, topics, false), javaClasspath, '', 'warm-up', false, runTimeoutMs(x));
     log(`warm-up: ${warm.failed ?? `${Math.round(warm.recordsPerSecond).toLocaleString('en-US')} records/s`}`);
     await dropTopics(topics);
   }
@@ -318,7 +389,7 @@ async function runCurve(o: CurveOptions, cluster: KafkaCluster, verifier: Verifi
           log(`${prefix}: FAILED ${rec.failed}`);
           continue;
         }
-        const spec = pointSpec(o, x, client, cluster.bootstrap, topics, o.progress);
+        const spec = pointSpec(o, x, client, target.bootstrap, topics, o.progress);
         const rec = await runChild(client, spec, javaClasspath, '', prefix, o.progress, runTimeoutMs(x));
         const run: CurveRun = { ...rec, round, x, size: spec.size };
         runs.push(run);
@@ -367,26 +438,12 @@ async function main(): Promise<void> {
     `bench/e2e curve ${o.curve.name}: points ${o.points.map(o.curve.label).join(', ')}; clients ${o.clients.map((c) => c.name).join(', ')}; ` +
       `${o.rounds} round(s) of ${o.seconds} s runs; replication ${o.replication}; time budget ${budgetMinutes.toFixed(0)} min`,
   );
-  log('starting 3 local brokers ...');
-  const cluster = await startCluster({
-    brokers: 3,
-    local: true,
-    jvmProfile: 'throughput',
-    // Deleted topics free their disk within seconds (the sizes curve writes GBs per run).
-    brokerConfig: { 'log.segment.delete.delay.ms': '1000' },
-    log: (l) => log(`  broker: ${l}`),
-  });
+  const target = await startTarget(o);
   let result: { runs: CurveRun[]; skipped: Map<string, string> };
   try {
-    const verifier = await Verifier.start(cluster.bootstrap, cluster.version);
-    try {
-      result = await runCurve(o, cluster, verifier, javaClasspath, deadlineMs);
-    } finally {
-      await verifier.close();
-    }
+    result = await runCurve(o, target, javaClasspath, deadlineMs);
   } finally {
-    await cluster.stop();
-    log('brokers stopped');
+    await target.stop();
   }
 
   const summaries: CurvePointSummary[] = [];
@@ -395,14 +452,14 @@ async function main(): Promise<void> {
   }
   const host = os.hostname().replace(/[^A-Za-z0-9._-]/g, '_');
   const stamp = started.toISOString().slice(0, 16).replace(/[:T]/g, '-');
-  const base = path.join(o.outDir, `${stamp}-${host}-curve-${o.curve.name}${o.quick ? '-quick' : ''}`);
+  const base = path.join(o.outDir, `${stamp}-${host}-curve-${o.curve.name}${o.nullBroker ? '-null-broker' : ''}${o.quick ? '-quick' : ''}`);
   const command = `npm run bench:curves -- ${argv.join(' ')}`;
   const m = machine();
   const versions: Record<string, string> = { 'kafka-wire': JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version, ...peerVersions() };
   for (const r of result.runs) if (r.version && !r.failed) versions[r.client] = String(r.version).replace(/^v/, '');
   const clientVersions = Object.fromEntries(Object.entries(versions).filter(([k]) => o.clients.some((c) => c.name === k)));
   const layouts = Object.fromEntries(o.points.map((x) => [x, o.curve.layout(x, { partitions: o.partitions })]));
-  const brokerDesc = `Apache Kafka ${cluster.version}, 3 local KRaft nodes (combined mode), 'throughput' JVM profile, on the same machine; topics of replication factor ${o.replication}`;
+  const brokerDesc = target.description;
   const json = {
     date: started.toISOString(),
     host,
@@ -411,7 +468,7 @@ async function main(): Promise<void> {
     quick: o.quick,
     machine: { ...m, java: javaVersion() },
     broker: brokerDesc,
-    kafkaVersion: cluster.version,
+    kafkaVersion: target.kafkaVersion,
     settings: { acks: 'all', idempotence: true, lingerMs: 5, batchSizeBytes: 16384, bufferMemoryBytes: CURVE_BUFFER_MEMORY, keyBytes: 16, rounds: o.rounds, secondsPerRun: o.seconds, replication: o.replication, javaAppThreads: o.javaAppThreads },
     points: o.points,
     layouts,
@@ -423,7 +480,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(o.outDir, { recursive: true });
   fs.writeFileSync(`${base}.json`, `${JSON.stringify(json, null, 2)}\n`);
   const chartClients = o.clients.map((c) => ({ name: c.name, label: c.label }));
-  const subtitle = `Kafka ${cluster.version}, 3 local brokers, RF ${o.replication}; ${m.nproc} CPUs ${m.cpu}; node ${String(m.node).replace(/^v/, '')}; median of ${o.rounds} round(s) of ${o.seconds} s; ${json.date.slice(0, 10)}${o.quick ? '; --quick: not a figure' : ''}`;
+  const subtitle = `${o.nullBroker ? 'null broker' : `Kafka ${target.kafkaVersion}, ${o.brokers} local broker(s), RF ${o.replication}`}; ${m.nproc} CPUs ${m.cpu}; node ${String(m.node).replace(/^v/, '')}; median of ${o.rounds} round(s) of ${o.seconds} s; ${json.date.slice(0, 10)}${o.quick ? '; --quick: not a figure' : ''}`;
   fs.writeFileSync(`${base}.svg`, curveSvg(summaries, chartClients, o.points, o.curve.label, o.curve.metrics, o.curve.logY, o.curve.title, subtitle));
   const allMetrics: CurveMetric[] = [...new Set<CurveMetric>([...o.curve.metrics, 'recordsPerSecond', 'mbPerSecond', 'cpuUsPerRecord', 'cpuMsPerMb', 'recordsPerRequest', 'peakRssMb'])];
   const md = [

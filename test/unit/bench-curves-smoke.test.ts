@@ -89,6 +89,9 @@ describe('bench cost curves smoke run', () => {
       clients: ['kafka-wire', 'java', 'node-rdkafka'],
     });
     expect(parseCurveArgs(['--curve=partitions']).points).toEqual([6, 60, 600, 6000]);
+    expect([parseCurveArgs(['--curve=producers']).replication, parseCurveArgs(['--curve=producers', '--brokers=1']).replication]).toEqual([3, 1]);
+    expect(() => parseCurveArgs(['--curve=producers', '--brokers=1', '--replication=3'])).toThrow(/between 1 and --brokers/);
+    expect(parseCurveArgs(['--curve=partitions', '--null-broker']).nullBroker).toBe(true);
     expect(() => parseCurveArgs(['--curve=partitions', '--points=10'])).toThrow(/multiple of 3/);
     expect(() => parseCurveArgs(['--curve=sizes', '--clients=kafkajs'])).toThrow(/cannot run a curve/);
     expect(parseCurveArgs(['--curve=sizes', '--points=10,1KiB,900KiB']).points).toEqual([10, 1024, 921_600]);
