@@ -347,11 +347,11 @@ export class RecordAccumulator {
 
   /** Strict per-partition order without idempotence (max.in.flight = 1): one batch at a time. */
   mute(batch: ProducerBatch): void {
-    if (this.opts.maxInFlightRequestsPerConnection === 1) this.muted.add(topicPartitionKey(batch.topic, batch.partition));
+    if (this.opts.maxInFlightRequestsPerConnection === 1) this.muted.add(batch.partitionKey);
   }
 
   unmute(batch: ProducerBatch): void {
-    this.muted.delete(topicPartitionKey(batch.topic, batch.partition));
+    this.muted.delete(batch.partitionKey);
   }
 
   /** Puts a batch to retry back at the head of its queue, in sequence order when idempotent. */

@@ -23,7 +23,6 @@
  */
 import { transition, TransitionTable } from '../net/state-machine';
 import type { ProducerBatch } from './producer-batch';
-import { topicPartitionKey } from './topic-partition';
 
 const MAX_EPOCH = 32767;
 const NO_SEQUENCE = -1;
@@ -178,8 +177,8 @@ export class IdempotenceManager {
     }
   }
 
-  private entry(batch: { topic: string; partition: number }): PartitionState {
-    const key = topicPartitionKey(batch.topic, batch.partition);
+  private entry(batch: ProducerBatch): PartitionState {
+    const key = batch.partitionKey;
     let p = this.partitions.get(key);
     if (!p) {
       p = {
@@ -196,7 +195,7 @@ export class IdempotenceManager {
   }
 
   private keyOf(batch: ProducerBatch): string {
-    return topicPartitionKey(batch.topic, batch.partition);
+    return batch.partitionKey;
   }
 
   /**

@@ -14,6 +14,7 @@ import { KafkaError } from '../protocol/errors';
 import { batchCapacityFor, RecordBatchBuilder, RecordHeader, rewriteProducerState, sizeOfHeaders } from '../protocol/records/record-batch-builder';
 import { sizeOfVarint, sizeOfVarlong } from '../protocol/writer';
 import type { RecordMetadata, SendCallback } from './record';
+import { topicPartitionKey } from './topic-partition';
 
 /** A record's completion: a callback, or a promise's settle functions. */
 export interface PromiseSlot {
@@ -48,6 +49,11 @@ const BATCH_MOVES: TransitionTable<BatchState> = {
 export class ProducerBatch {
   readonly topic: string;
   readonly partition: number;
+  /**
+   * Its partition's key in the producer's maps (topicPartitionKey), made once: a key built
+   * again for every lookup is a new string to hash each time.
+   */
+  readonly partitionKey: string;
   readonly createdMs: number;
   readonly builder: RecordBatchBuilder;
   /** Bytes taken from the buffer pool for this batch: all the memory it ever holds. */
@@ -111,6 +117,7 @@ export class ProducerBatch {
   ) {
     this.topic = topic;
     this.partition = partition;
+    this.partitionKey = topicPartitionKey(topic, partition);
     this.createdMs = nowMs;
     this.lastAttemptMs = nowMs;
     this.lastAppendMs = nowMs;

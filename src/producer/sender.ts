@@ -435,7 +435,7 @@ export class Sender {
         this.completeBatch(b, -1, -1); // acks=0: done once written
         continue;
       }
-      const pr = byKey.get(topicPartitionKey(b.topic, b.partition));
+      const pr = byKey.get(b.partitionKey);
       if (!pr) {
         const missing = new MalformedResponseError(`Produce response has no answer for ${b.topic}-${b.partition}`, { field: 'responses', apiKey: PRODUCE_API.apiKey, apiVersion: version });
         this.handleError(b, ErrorCode.NETWORK_EXCEPTION, missing, now, null, res.nodeEndpoints);
