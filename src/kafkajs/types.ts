@@ -187,8 +187,8 @@ export interface InstrumentationEvent<T> {
   payload: T;
 }
 
-/** The payload of producer.network.request: a request answered (or written, when no answer is expected: acks 0). */
-export interface RequestEventPayload {
+/** The payload of producer.network.request_timeout: a request that got no answer within the request timeout. */
+export interface RequestTimeoutEventPayload {
   apiKey: number;
   apiName: string;
   apiVersion: number;
@@ -202,24 +202,14 @@ export interface RequestEventPayload {
   sentAt: number;
   /** sentAt - createdAt: 0, unless a re-authentication held the request. */
   pendingDuration: number;
+}
+
+/** The payload of producer.network.request: a request answered (or written, when no answer is expected: acks 0). */
+export interface RequestEventPayload extends RequestTimeoutEventPayload {
   /** From sentAt to the answer, ms. */
   duration: number;
   /** Bytes of the answer (without its size prefix); 0 when none is expected. */
   size: number;
-}
-
-/** The payload of producer.network.request_timeout: a request that got no answer within the request timeout. */
-export interface RequestTimeoutEventPayload {
-  apiKey: number;
-  apiName: string;
-  apiVersion: number;
-  /** The broker's host:port. */
-  broker: string;
-  clientId: string;
-  correlationId: number;
-  createdAt: number;
-  sentAt: number;
-  pendingDuration: number;
 }
 
 export type RemoveInstrumentationEventListener = () => void;
