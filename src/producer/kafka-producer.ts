@@ -188,8 +188,6 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
   /** partitionsFor() and waitForCluster() calls waiting for metadata (topic null: any answer will do). */
   private readonly metadataWaiters: {
     topic: string | null;
-    deadlineMs: number;
-    timeoutMs: number;
     resolve: (p: PartitionInfo[] | null) => void;
     reject: (e: Error) => void;
   }[] = [];
@@ -697,17 +695,12 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
 
   private onMetadataUpdate(): void {
     if (this.sends.length > 0) this.sends.process();
-    const now = this.clock.now();
     for (let i = 0; i < this.metadataWaiters.length; ) {
       const w = this.metadataWaiters[i];
       const info = w.topic === null ? undefined : this.metadata.cluster.topics.get(w.topic);
       if (info || (w.topic === null && this.metadata.version > 0)) {
         this.metadataWaiters.splice(i, 1);
         w.resolve(info ? info.partitions.slice() : null);
-      } else if (now >= w.deadlineMs) {
-        this.metadataWaiters.splice(i, 1);
-        const what = w.topic === null ? 'Cluster metadata not received' : `Topic ${w.topic} not present in metadata`;
-        w.reject(this.metadataTimeoutError(w.topic, `${what} after ${w.timeoutMs} ms`));
       } else i++;
     }
   }
@@ -961,21 +954,33 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     return this.waitForMetadata(null, timeoutMs).then(() => {});
   }
 
-  /** A metadata waiter (topic null: any answer), failed at its deadline by onMetadataUpdate(). */
+  /**
+   * A metadata waiter (topic null: any answer), answered by onMetadataUpdate() and failed by its
+   * own timer. The timer decides alone: Node may fire it up to a millisecond before the clock
+   * shows the deadline, and a second check against the clock would then leave the waiter
+   * waiting for ever.
+   */
   private waitForMetadata(topic: string | null, timeoutMs: number): Promise<PartitionInfo[] | null> {
     const ms = timeoutMs >= 0 ? Math.min(timeoutMs, this.config.maxBlockMs) : this.config.maxBlockMs;
     return new Promise((resolve, reject) => {
-      const w = { topic, deadlineMs: this.clock.now() + ms, timeoutMs: ms, resolve, reject };
+      const timer = this.clock.setTimeout(() => {
+        const i = this.metadataWaiters.indexOf(w);
+        if (i < 0) return;
+        this.metadataWaiters.splice(i, 1);
+        const what = topic === null ? 'Cluster metadata not received' : `Topic ${topic} not present in metadata`;
+        reject(this.metadataTimeoutError(topic, `${what} after ${ms} ms`));
+        this.sender.updateReferences();
+      }, ms);
+      const w = {
+        topic,
+        resolve: (v: PartitionInfo[] | null) => (this.clock.clearTimeout(timer), resolve(v)),
+        reject: (e: Error) => (this.clock.clearTimeout(timer), reject(e)),
+      };
       this.metadataWaiters.push(w);
-      const timer = this.clock.setTimeout(() => this.onMetadataUpdate(), ms);
-      const clear = () => this.clock.clearTimeout(timer);
-      const origResolve = w.resolve;
-      const origReject = w.reject;
-      w.resolve = (v) => (clear(), origResolve(v));
-      w.reject = (e) => (clear(), origReject(e));
       this.sender.wakeup();
     });
   }
+
 
   /**
    * Java-named metrics (record-send-total, batch-size-avg, request-latency-avg, ...) as one

@@ -3,6 +3,7 @@
 // timeout says (and carries as cause).
 import * as net from 'node:net';
 
+import { systemClock, type Clock } from '../../../src/net/clock';
 import { KafkaProducer } from '../../../src/producer/kafka-producer';
 import { API_VERSIONS_API, SASL_AUTHENTICATE_API, SASL_HANDSHAKE_API } from '../../../src/protocol/api-keys';
 import { ConnectionError, KafkaError, SaslAuthenticationError, TimeoutError } from '../../../src/protocol/errors';
@@ -18,8 +19,8 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
 });
 
-function producer(opts: Record<string, unknown>): KafkaProducer<string, string> {
-  const p = new KafkaProducer<string, string>({ lingerMs: 0, ...opts } as never);
+function producer(opts: Record<string, unknown>, clock?: Clock): KafkaProducer<string, string> {
+  const p = new KafkaProducer<string, string>({ lingerMs: 0, ...opts } as never, { clock });
   producers.push(p);
   return p;
 }
@@ -64,6 +65,20 @@ test('partitionsFor on a wrong port: the same TimeoutError with its cause', asyn
   expect(err).toBeInstanceOf(TimeoutError);
   expect(err.message).toBe('Topic t not present in metadata after 500 ms; no broker could be reached: 127.0.0.1:1 (ECONNREFUSED)');
   expect(((err.cause as Error).cause as { code: string }).code).toBe('ECONNREFUSED');
+});
+
+// Node fires a timer when its millisecond loop clock reaches the delay, which can be up to a
+// millisecond before Date.now() does (more when the wall clock is stepped). A waiter that
+// checked the clock again when its timer fired stayed waiting for ever, and so did a kafkajs
+// facade connect() to a closed port.
+test('metadata waits end at their timeout even when the timer fires before the clock shows it', async () => {
+  const early: Clock = { ...systemClock, setTimeout: (fn, ms) => setTimeout(fn, Math.max(0, ms - 20)) };
+  const p = producer({ bootstrapServers: ['127.0.0.1:1'], maxBlockMs: 300 }, early);
+  const [cluster, partitions] = await Promise.all([rejection(p.waitForCluster(200)), rejection(p.partitionsFor('t'))]);
+  expect(cluster).toBeInstanceOf(TimeoutError);
+  expect(cluster.message).toMatch(/^Cluster metadata not received after 200 ms/);
+  expect(partitions).toBeInstanceOf(TimeoutError);
+  expect(partitions.message).toMatch(/^Topic t not present in metadata after 300 ms/);
 });
 
 test('a host that does not resolve: ENOTFOUND (or EAI_AGAIN without DNS) as cause, warned once', async () => {
