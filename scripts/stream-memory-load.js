@@ -7,10 +7,10 @@
 //   stream.pipeline(source, producer.createWriteStream({ topic }))
 // sampling memory every 100 ms, and reports back over IPC.
 'use strict';
-const { Readable } = require('node:stream');
 const { pipeline } = require('node:stream/promises');
 const fs = require('node:fs');
 const v8 = require('node:v8');
+const { valueSource } = require('./stream-memory-source');
 
 const rssAtStart = process.memoryUsage.rss();
 const cfg = JSON.parse(process.env.KAFKA_WIRE_STREAM_MEMORY || '{}');
@@ -94,23 +94,7 @@ async function main() {
   };
   const sampler = setInterval(sample, 100);
 
-  // The source makes a value only when the stream asks for one: nothing of the 2 GiB exists
-  // before it is needed. Each value: 4-byte sequence number, then a fixed pattern.
-  const template = Buffer.alloc(valueSize);
-  for (let i = 0; i < valueSize; i++) template[i] = 97 + (i % 26);
-  let next = 0;
-  const source = new Readable({
-    objectMode: true,
-    read() {
-      while (next < n) {
-        const value = Buffer.allocUnsafe(valueSize);
-        template.copy(value);
-        value.writeUInt32BE(next++ >>> 0, 0);
-        if (!this.push(value)) return;
-      }
-      this.push(null);
-    },
-  });
+  const { source, generated } = valueSource(n, valueSize);
 
   // The stream exactly as the issue has it: a topic, no per-record callbacks.
   stream = producer.createWriteStream({ topic: cfg.topic });
@@ -136,7 +120,7 @@ async function main() {
     type: 'result',
     error: error ? String(error && error.stack ? error.stack : error) : null,
     records: n,
-    generated: next,
+    generated: generated(),
     valueSize,
     elapsedMs,
     recordsSent: stream.recordsSent,
