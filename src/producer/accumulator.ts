@@ -72,6 +72,8 @@ interface TopicQueues {
   /** Queues that exist in `deques`. */
   queueCount: number;
   builtIn: BuiltInPartitioner | null;
+  /** Indexed by partition: its topicPartitionKey, made once for all its batches. */
+  keys: string[];
 }
 
 /** Batch retry backoff: attempt n (from 0). The shared backoff, under the name the tests know. */
@@ -109,7 +111,7 @@ export class RecordAccumulator {
   private topicQueues(topic: string): TopicQueues {
     let t = this.topics.get(topic);
     if (!t) {
-      t = { deques: [], queueCount: 0, builtIn: null };
+      t = { deques: [], queueCount: 0, builtIn: null, keys: [] };
       this.topics.set(topic, t);
     }
     return t;
@@ -169,6 +171,7 @@ export class RecordAccumulator {
       if (!buf) buf = this.pool.tryAllocate(size);
       if (!buf) return -size;
       const batch = new ProducerBatch(topic, effective, buf, buf.length, nowMs, {
+        partitionKey: (t.keys[effective] ??= topicPartitionKey(topic, effective)),
         compression: this.opts.compression,
         compressionLevel: this.opts.compressionLevel,
         compressionRatio: this.ratios.get(topic),

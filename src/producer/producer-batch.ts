@@ -60,16 +60,24 @@ export class ProducerBatch {
   readonly allocatedSize: number;
   /** Estimated bytes after which a record no longer fits (batch.size, or one larger record). */
   readonly writeLimit: number;
-  /** One per record. */
-  private readonly completions: Completion[] = [];
+  private count = 0;
+  /**
+   * The records' completions: while every record has the same one (a write stream, a shared
+   * callback), only that one; else one per record. A batch in flight outlives a few of V8's
+   * young-generation collections, and whatever it holds then is copied and promoted: the less
+   * it holds, the smaller V8 keeps its young generation (RELIABILITY.md, "Write stream").
+   */
+  private soleCompletion: Completion | null = null;
+  private completions: Completion[] | null = null;
   /**
    * What each record's RecordMetadata needs besides its offset, as runs of records that share
    * it: [timestamp, keySize, valueSize, count, ...] (sizes -1 for null). Records of a batch
    * mostly share all three, so a batch keeps a few numbers, and completing it reads no record
    * back: a compressed batch would have to be decompressed for that (Java keeps the same
-   * facts per record, in each record's FutureRecordMetadata).
+   * facts per record, in each record's FutureRecordMetadata). Made by the first append, at
+   * the size of one run.
    */
-  private readonly recordRuns: number[] = [];
+  private recordRuns: number[] | null = null;
   private readonly compressed: boolean;
   /** Compression ratio estimate for sizing compressed batches. */
   private readonly compressionRatio: number;
@@ -113,11 +121,19 @@ export class ProducerBatch {
     buffer: Buffer,
     allocatedSize: number,
     nowMs: number,
-    opts: { compression: number; compressionLevel?: number; compressionRatio?: number; writeLimit: number; isTransactional?: boolean },
+    opts: {
+      compression: number;
+      compressionLevel?: number;
+      compressionRatio?: number;
+      writeLimit: number;
+      isTransactional?: boolean;
+      /** topicPartitionKey(topic, partition), when the caller has it already. */
+      partitionKey?: string;
+    },
   ) {
     this.topic = topic;
     this.partition = partition;
-    this.partitionKey = topicPartitionKey(topic, partition);
+    this.partitionKey = opts.partitionKey ?? topicPartitionKey(topic, partition);
     this.createdMs = nowMs;
     this.lastAttemptMs = nowMs;
     this.lastAppendMs = nowMs;
@@ -132,7 +148,11 @@ export class ProducerBatch {
   }
 
   get recordCount(): number {
-    return this.completions.length;
+    return this.count;
+  }
+
+  private completionAt(i: number): Completion {
+    return this.completions === null ? (this.soleCompletion as Completion) : this.completions[i];
   }
 
   /**
@@ -195,7 +215,7 @@ export class ProducerBatch {
     nowMs: number,
   ): number {
     if (this.state !== 'open') return -1;
-    const count = this.completions.length;
+    const count = this.count;
     const before = count === 0 ? 0 : this.estimatedSizeInBytes;
     if (count > 0) {
       const size = exactRecordSize(count, timestamp - this.builder.baseTimestamp, key, value, headersSize);
@@ -210,13 +230,23 @@ export class ProducerBatch {
       }
     }
     this.builder.append(timestamp, key, value, headers, headersSize);
-    this.completions.push(completion);
+    if (count === 0) this.soleCompletion = completion;
+    else if (this.completions !== null) this.completions.push(completion);
+    else if (completion !== this.soleCompletion) {
+      const all = new Array<Completion>(count + 1).fill(this.soleCompletion as Completion);
+      all[count] = completion;
+      this.completions = all;
+    }
+    this.count = count + 1;
     const keySize = key === null ? -1 : key.length;
     const valueSize = value === null ? -1 : value.length;
     const runs = this.recordRuns;
-    const n = runs.length;
-    if (n > 0 && runs[n - 4] === timestamp && runs[n - 3] === keySize && runs[n - 2] === valueSize) runs[n - 1]++;
-    else runs.push(timestamp, keySize, valueSize, 1);
+    if (runs === null) this.recordRuns = [timestamp, keySize, valueSize, 1];
+    else {
+      const n = runs.length;
+      if (runs[n - 4] === timestamp && runs[n - 3] === keySize && runs[n - 2] === valueSize) runs[n - 1]++;
+      else runs.push(timestamp, keySize, valueSize, 1);
+    }
     this.lastAppendMs = nowMs;
     // Compressing the tail can lower the estimate (the chunk came out smaller than estimated);
     // the result stays >= 0, which means appended.
@@ -325,10 +355,10 @@ export class ProducerBatch {
   complete(baseOffset: number, logAppendTimeMs: number): boolean {
     if (this.isDone) return false;
     this.moveTo('succeeded');
-    const runs = this.recordRuns;
+    const runs = this.recordRuns as number[];
     let run = 0;
-    let leftInRun = runs[3];
-    for (let i = 0; i < this.completions.length; i++) {
+    let leftInRun = this.count > 0 ? runs[3] : 0;
+    for (let i = 0; i < this.count; i++) {
       if (leftInRun === 0) {
         run += 4;
         leftInRun = runs[run + 3];
@@ -342,7 +372,7 @@ export class ProducerBatch {
         serializedKeySize: runs[run + 1],
         serializedValueSize: runs[run + 2],
       };
-      settle(this.completions[i], null, md);
+      settle(this.completionAt(i), null, md);
     }
     this.markDone();
     return true;
@@ -352,7 +382,7 @@ export class ProducerBatch {
   fail(err: Error, recordErrors?: ReadonlyMap<number, Error>): boolean {
     if (this.isDone) return false;
     this.moveTo(this.state === 'in-flight' ? 'settled-in-flight' : 'failed');
-    for (let i = 0; i < this.completions.length; i++) {
+    for (let i = 0; i < this.count; i++) {
       const md: RecordMetadata = {
         topic: this.topic,
         partition: this.partition,
@@ -361,7 +391,7 @@ export class ProducerBatch {
         serializedKeySize: -1,
         serializedValueSize: -1,
       };
-      settle(this.completions[i], recordErrors?.get(i) ?? err, md);
+      settle(this.completionAt(i), recordErrors?.get(i) ?? err, md);
     }
     this.markDone();
     return true;
@@ -395,7 +425,7 @@ export class ProducerBatch {
     for (let i = 0; i < records.length; i++) {
       const r = records[i];
       const hs = sizeOfHeaders(r.headers);
-      const completion = this.completions[i];
+      const completion = this.completionAt(i);
       if (!current || current.tryAppend(r.timestamp, r.key, r.value, r.headers, hs, completion, this.lastAppendMs) < 0) {
         const size = batchAllocationSize(splitSize, exactRecordSize(0, 0, r.key, r.value, hs), compression);
         current = new ProducerBatch(this.topic, this.partition, Buffer.allocUnsafe(size), size, this.createdMs, {
@@ -413,7 +443,9 @@ export class ProducerBatch {
     }
     // Pieces are complete as they are: sendable at once, like Java's closed split batches.
     for (const piece of out) piece.closeForAppends();
-    this.completions.length = 0;
+    this.count = 0;
+    this.soleCompletion = null;
+    this.completions = null;
     this.moveTo('split');
     this.splitInto = out;
     if (this.doneResolve) {
