@@ -981,7 +981,6 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
     });
   }
 
-
   /**
    * Java-named metrics (record-send-total, batch-size-avg, request-latency-avg, ...) as one
    * flat object. With `{ grouped: true }`: `{ producer, topics, nodes }`, where `producer` is
