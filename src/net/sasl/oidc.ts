@@ -245,7 +245,10 @@ async function retrieve(cfg: CheckedOptions, request: TokenRequest, scrub: (s: s
   const endMs = Date.now() + cfg.retryBackoffMaxMs;
   let attempt = 0;
   let firstError: OidcTokenError | null = null;
-  while (Date.now() <= endMs && !signal?.aborted) {
+  // The first attempt is always made: checking the clock first, as Java's Retry.execute does,
+  // makes none when retryBackoffMaxMs is 0 and the millisecond turns between the two reads.
+  for (;;) {
+    if (signal?.aborted) break;
     attempt++;
     try {
       return await post(cfg, request, scrub, signal);
@@ -259,6 +262,7 @@ async function retrieve(cfg: CheckedOptions, request: TokenRequest, scrub: (s: s
       const waitMs = Math.min(cfg.retryBackoffMs * 2 ** (attempt - 1), endMs - Date.now());
       if (waitMs <= 0) break;
       await sleep(waitMs, signal);
+      if (Date.now() > endMs) break;
     }
   }
   const err = firstError ?? new OidcTokenError(`No attempt to get a token from ${cfg.endpoint} was made`, cfg.endpoint, null);

@@ -197,6 +197,23 @@ describe('answers', () => {
     expect(err.message).toBe(`The token endpoint ${ep.url} did not finish its answer within 50 ms (read timeout)`);
   });
 
+  // With retryBackoffMaxMs 0 the retry window ends where it starts: when the millisecond
+  // turned between reading the window's end and checking it, no attempt was made at all.
+  test('retryBackoffMaxMs 0: one attempt, even when the clock moves on at once', async () => {
+    const token = goodToken();
+    const ep = await endpoint(json(200, { access_token: token, token_type: 'bearer' }));
+    const realNow = Date.now.bind(Date);
+    let ticks = 0;
+    const now = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + ticks++);
+    try {
+      const got = await oidcTokenProvider(creds(ep.url), { retryBackoffMs: 0, retryBackoffMaxMs: 0 })();
+      expect(got.value).toBe(token);
+    } finally {
+      now.mockRestore();
+    }
+    expect(ep.seen).toHaveLength(1);
+  });
+
   test('a port nobody listens on: the network error, retried', async () => {
     const ep = await endpoint(json(200, {}));
     const url = ep.url;
