@@ -5,8 +5,9 @@
 // it copies each value into batch buffers (batch.size each, allocated lazily up to
 // buffer.memory), keeps a full buffer "in flight" until a release timer frees buffers at the
 // rate the producer reaches against the broker, and holds write() back while no buffer is free.
-// Each buffer in flight may also keep `state` bytes of JavaScript objects (one array), the
-// stand-in for a batch's bookkeeping (its object, its records' completions, its request).
+// Each buffer in flight may also keep `state` bytes of JavaScript objects, the stand-in for a
+// batch's bookkeeping (its object, its records' completions, its request): one array of small
+// integers, 48 + 8n bytes (0, or at least 48; 48 keeps an empty array, 32 bytes).
 //
 // Every state size runs in a fresh plain `node` (no flags), and the report is the RSS growth
 // over the process's baseline (taken as stream:memory takes it: after start-up, before the
@@ -56,22 +57,25 @@ async function measure(cfg) {
 
   const buffers = Math.floor(cfg.bufferMemory / cfg.batchSize);
   const free = [];
+  // Buffers in flight, and beside them (only with a state size) each one's state: with none,
+  // nothing at all is allocated per buffer.
   const inFlight = [];
+  const inFlightState = [];
   let made = 0;
   let current = null;
   let offset = 0;
   let held = null; // a write waiting for a free buffer
   const take = () => (free.length > 0 ? free.pop() : made < buffers ? (made++, Buffer.allocUnsafe(cfg.batchSize)) : null);
-  const stateSlots = Math.max(0, Math.floor((cfg.state - 16) / 4));
+  // An array of n small integers takes 48 + 8n bytes (Node's V8 has no pointer compression).
+  const stateSlots = Math.max(0, Math.floor((cfg.state - 48) / 8));
   const perMs = (cfg.rate * 1e6) / 1000 / cfg.batchSize; // buffers released per millisecond
   let credit = 0;
   const release = setInterval(() => {
     credit += perMs;
     while (credit >= 1 && inFlight.length > 0) {
       credit -= 1;
-      const b = inFlight.shift();
-      b.state = null;
-      free.push(b.buffer);
+      free.push(inFlight.shift());
+      if (cfg.state > 0) inFlightState.shift();
     }
     if (inFlight.length === 0) credit = 0;
     if (held !== null && free.length > 0) {
@@ -83,7 +87,10 @@ async function measure(cfg) {
 
   const append = (chunk, callback) => {
     if (current === null || offset + chunk.length > cfg.batchSize) {
-      if (current !== null) inFlight.push({ buffer: current, state: stateSlots > 0 ? new Array(stateSlots).fill(0) : null });
+      if (current !== null) {
+        inFlight.push(current);
+        if (cfg.state > 0) inFlightState.push(new Array(stateSlots).fill(0));
+      }
       current = take();
       offset = 0;
       if (current === null) {
@@ -117,7 +124,7 @@ async function main() {
   const rate = Number(arg('rate', '150'));
   const states = arg('states', '0,64,160,400,1024').split(',').map(Number);
   const records = Math.floor(size / valueSize);
-  if (!(records > 0 && valueSize >= 4 && valueSize <= batchSize && bufferMemory >= batchSize && rate > 0 && states.every((s) => s >= 0))) {
+  if (!(records > 0 && valueSize >= 4 && valueSize <= batchSize && bufferMemory >= batchSize && rate > 0 && states.every((s) => s === 0 || s >= 48))) {
     throw new Error('bad arguments (see the comment at the top of scripts/stream-memory-floor.js)');
   }
   console.log(
