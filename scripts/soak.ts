@@ -25,6 +25,8 @@ import { startCluster } from '../test/support/kafka-cluster';
 import { uniqueTopic, Verifier } from '../test/support/verifier';
 import { QUICK_RESTART_CONFIG } from '../test/faults/support';
 
+const { arg } = require('./script-args') as { arg(name: string, fallback: string): string };
+
 const ROOT = path.resolve(__dirname, '..');
 const MiB = 1024 * 1024;
 
@@ -47,11 +49,6 @@ interface LoadResult {
   resourcesBefore: Record<string, number>;
   resourcesAfter: Record<string, number>;
   metrics: Record<string, number>;
-}
-
-function arg(name: string, fallback: string): string {
-  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return hit ? hit.slice(name.length + 3) : fallback;
 }
 
 /** dist/ rebuilt when missing or older than a file under src/. */

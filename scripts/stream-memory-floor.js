@@ -21,22 +21,11 @@ const { fork } = require('node:child_process');
 const { Writable } = require('node:stream');
 const { pipeline } = require('node:stream/promises');
 const v8 = require('node:v8');
+const { arg, parseBytes } = require('./script-args');
 const { valueSource } = require('./stream-memory-source');
 
 const MiB = 1024 * 1024;
 const mib = (n) => (n / MiB).toFixed(1);
-
-function arg(name, fallback) {
-  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return hit ? hit.slice(name.length + 3) : fallback;
-}
-
-function parseBytes(text) {
-  const m = /^(\d+(?:\.\d+)?)\s*(B|KiB|MiB|GiB)?$/i.exec(String(text).trim());
-  if (!m) throw new Error(`not a size: ${text}`);
-  const unit = (m[2] || 'B').toLowerCase();
-  return Math.round(Number(m[1]) * (unit === 'gib' ? 1024 ** 3 : unit === 'mib' ? MiB : unit === 'kib' ? 1024 : 1));
-}
 
 function newAndOld() {
   const out = {};

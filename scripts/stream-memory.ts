@@ -43,6 +43,8 @@ import * as path from 'node:path';
 import { startCluster, type KafkaCluster } from '../test/support/kafka-cluster';
 import { uniqueTopic, Verifier } from '../test/support/verifier';
 
+const { arg, parseBytes } = require('./script-args') as { arg(name: string, fallback: string): string; parseBytes(text: string): number };
+
 const ROOT = path.resolve(__dirname, '..');
 const MiB = 1024 * 1024;
 const mib = (n: number) => (n / MiB).toFixed(1);
@@ -87,20 +89,6 @@ interface LoadResult {
   execArgv: string[];
   nodeOptions: string;
   metrics: Record<string, number>;
-}
-
-function arg(name: string, fallback: string): string {
-  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return hit ? hit.slice(name.length + 3) : fallback;
-}
-
-/** "2GiB", "64MiB", "512KiB", "1000" (bytes). */
-function parseBytes(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(B|KiB|MiB|GiB)?$/i.exec(text.trim());
-  if (!m) throw new Error(`not a size: ${text} (bytes, or a number with KiB, MiB or GiB)`);
-  const unit = (m[2] || 'B').toLowerCase();
-  const mult = unit === 'gib' ? 1024 ** 3 : unit === 'mib' ? MiB : unit === 'kib' ? 1024 : 1;
-  return Math.round(Number(m[1]) * mult);
 }
 
 /**

@@ -60,6 +60,7 @@ export class ProducerBatch {
   readonly allocatedSize: number;
   /** Estimated bytes after which a record no longer fits (batch.size, or one larger record). */
   readonly writeLimit: number;
+  /** Records appended. */
   private count = 0;
   /**
    * The records' completions: while every record has the same one (a write stream, a shared
