@@ -16,11 +16,12 @@
 import { exponentialBackoff } from '../net/backoff';
 import type { RecordHeader } from '../protocol/records/record-batch-builder';
 import { RECORDS_OFFSET } from '../protocol/records/record-batch-layout';
+import { BatchList, LIST_INCOMPLETE } from './batch-list';
 import type { BufferPool } from './buffer-pool';
 import type { IdempotenceManager } from './idempotence';
 import type { Cluster } from './metadata';
 import { BuiltInPartitioner, StickyPartitionInfo } from './partitioners/built-in';
-import { batchAllocationSize, Completion, exactRecordSize, ProducerBatch } from './producer-batch';
+import { batchAllocationSize, BatchOptions, Completion, exactRecordSize, ProducerBatch } from './producer-batch';
 import { topicPartitionKey } from './topic-partition';
 
 export interface AccumulatorOptions {
@@ -81,12 +82,24 @@ export const retryBackoffMs = exponentialBackoff;
 
 export class RecordAccumulator {
   private readonly topics = new Map<string, TopicQueues>();
+  /**
+   * Done batches kept to begin new ones in (ProducerBatch.reuse), at most one per batch.size
+   * buffer that buffer.memory holds: a batch made afresh for every 16 KiB would be garbage that
+   * outlives V8's young-generation collections while in flight (RELIABILITY.md, "Write stream").
+   */
+  private readonly spareBatches: ProducerBatch[] = [];
+  private readonly maxSpareBatches: number;
   /** Every batch created and not yet done: flush() and close() wait on these. */
-  readonly incomplete = new Set<ProducerBatch>();
+  readonly incomplete = new BatchList(LIST_INCOMPLETE);
   private readonly drainIndex = new Map<number, number>();
   private readonly muted = new Set<string>();
-  /** When each node first had ready data it could not send (availability timeout). */
-  private readonly nodeStuckSinceMs = new Map<number, number>();
+  /**
+   * Per node: since when it has had ready data it could not send (-1: it can send), for the
+   * availability timeout (Java's NodeLatencyStats). One object per node, changed in place: a
+   * node goes in and out of this state with every request at max.in.flight, and a Map entry
+   * added and deleted each time would rebuild the Map's table in the old generation.
+   */
+  private readonly nodeStuck = new Map<number, { sinceMs: number }>();
   private flushesInProgress = 0;
   private closed = false;
   /** Records in queued (undrained) batches, kept by every change to the queues. */
@@ -106,6 +119,7 @@ export class RecordAccumulator {
   ) {
     this.random = opts.random ?? Math.random;
     this.jitter = opts.jitter ?? Math.random;
+    this.maxSpareBatches = Math.floor(pool.totalMemory / pool.poolableSize);
   }
 
   private topicQueues(topic: string): TopicQueues {
@@ -170,14 +184,16 @@ export class RecordAccumulator {
       if (buffer && !buf) this.pool.deallocate(buffer, buffer.length);
       if (!buf) buf = this.pool.tryAllocate(size);
       if (!buf) return -size;
-      const batch = new ProducerBatch(topic, effective, buf, buf.length, nowMs, {
+      const made: BatchOptions = {
         partitionKey: (t.keys[effective] ??= topicPartitionKey(topic, effective)),
         compression: this.opts.compression,
         compressionLevel: this.opts.compressionLevel,
         compressionRatio: this.ratios.get(topic),
         writeLimit: Math.max(this.opts.batchSize, size),
         isTransactional: this.opts.isTransactional,
-      });
+      };
+      const spare = this.spareBatches.pop();
+      const batch = spare ? spare.reuse(topic, effective, buf, buf.length, nowMs, made) : new ProducerBatch(topic, effective, buf, buf.length, nowMs, made);
       const grown = batch.tryAppend(timestamp, key, value, headers, headersSize, completion, nowMs);
       dq.push(batch);
       this.queuedRecords++;
@@ -260,18 +276,21 @@ export class RecordAccumulator {
 
   /** The sender reports nodes that had ready data but no usable connection. */
   markNodeUnavailable(nodeId: number, nowMs: number): void {
-    if (!this.nodeStuckSinceMs.has(nodeId)) this.nodeStuckSinceMs.set(nodeId, nowMs);
+    let stuck = this.nodeStuck.get(nodeId);
+    if (!stuck) this.nodeStuck.set(nodeId, (stuck = { sinceMs: -1 }));
+    if (stuck.sinceMs < 0) stuck.sinceMs = nowMs;
   }
 
   markNodeAvailable(nodeId: number): void {
-    this.nodeStuckSinceMs.delete(nodeId);
+    const stuck = this.nodeStuck.get(nodeId);
+    if (stuck) stuck.sinceMs = -1;
   }
 
   private nodeUnavailableTooLong(nodeId: number, nowMs: number): boolean {
     const timeout = this.opts.partitionerAvailabilityTimeoutMs;
     if (timeout <= 0) return false;
-    const since = this.nodeStuckSinceMs.get(nodeId);
-    return since !== undefined && nowMs - since > timeout;
+    const since = this.nodeStuck.get(nodeId)?.sinceMs ?? -1;
+    return since >= 0 && nowMs - since > timeout;
   }
 
   /** Takes sendable batches for each node, closing them (producer state, sequence, CRC). */
@@ -412,10 +431,16 @@ export class RecordAccumulator {
     return Math.max(0, next);
   }
 
-  /** Returns a finished batch's memory to the pool (split children were never pooled). */
+  /**
+   * Returns a finished batch's memory to the pool (split children were never pooled), and keeps
+   * the batch object for the next new batch: this is the one place a batch ends, and nothing
+   * holds it afterwards (the sender, idempotence and flush() let go of it before).
+   */
   deallocate(batch: ProducerBatch): void {
     this.incomplete.delete(batch);
-    if (!batch.isSplit) this.pool.deallocate(batch.builder.buffer, batch.allocatedSize);
+    if (batch.isSplit) return;
+    this.pool.deallocate(batch.builder.buffer, batch.allocatedSize);
+    if (batch.isFinished && this.spareBatches.length < this.maxSpareBatches) this.spareBatches.push(batch);
   }
 
   hasUndrained(): boolean {

@@ -834,8 +834,9 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
 
   private async waitForSendsUpTo(seq: number): Promise<void> {
     await this.sends.whenProcessed(seq);
-    const batches = [...this.accumulator.incomplete];
-    for (const b of batches) await b.done();
+    // Each batch's done() now, while it is still this batch: a done batch's object begins a
+    // later batch (ProducerBatch.reuse), whose records this must not wait for.
+    await Promise.all(Array.from(this.accumulator.incomplete, (b) => b.done()));
   }
 
   /**

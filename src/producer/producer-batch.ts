@@ -11,7 +11,7 @@
  */
 import { transition, TransitionTable } from '../net/state-machine';
 import { KafkaError } from '../protocol/errors';
-import { batchCapacityFor, RecordBatchBuilder, RecordHeader, rewriteProducerState, sizeOfHeaders } from '../protocol/records/record-batch-builder';
+import { batchCapacityFor, RecordBatchBuilder, RecordBatchOptions, RecordHeader, rewriteProducerState, sizeOfHeaders } from '../protocol/records/record-batch-builder';
 import { sizeOfVarint, sizeOfVarlong } from '../protocol/writer';
 import type { RecordMetadata, SendCallback } from './record';
 import { topicPartitionKey } from './topic-partition';
@@ -46,106 +46,148 @@ const BATCH_MOVES: TransitionTable<BatchState> = {
   split: [],
 };
 
+/** What a batch is made with (besides its topic, partition, buffer and time). */
+export interface BatchOptions {
+  compression: number;
+  compressionLevel?: number;
+  compressionRatio?: number;
+  writeLimit: number;
+  isTransactional?: boolean;
+  /** topicPartitionKey(topic, partition), when the caller has it already. */
+  partitionKey?: string;
+}
+
+/**
+ * Every field but the builder and the list links is set by begin(): when a batch is done and its buffer goes
+ * back to the pool, the accumulator keeps the object and reuse() begins the next batch in it,
+ * exactly as the constructor does. A batch in flight outlives a few of V8's young-generation
+ * collections, and everything that survives one is copied and counts toward growing the
+ * young generation: a batch that allocates nothing per life keeps it small (RELIABILITY.md,
+ * "Write stream"). Fields are plain (not readonly) for that reason; only the batch writes them.
+ */
 export class ProducerBatch {
-  readonly topic: string;
-  readonly partition: number;
+  declare topic: string;
+  declare partition: number;
   /**
-   * Its partition's key in the producer's maps (topicPartitionKey), made once: a key built
-   * again for every lookup is a new string to hash each time.
+   * Its partition's key in the producer's maps (topicPartitionKey), made once per partition: a
+   * key built again for every lookup is a new string to hash each time.
    */
-  readonly partitionKey: string;
-  readonly createdMs: number;
+  declare partitionKey: string;
+  declare createdMs: number;
   readonly builder: RecordBatchBuilder;
   /** Bytes taken from the buffer pool for this batch: all the memory it ever holds. */
-  readonly allocatedSize: number;
+  declare allocatedSize: number;
   /** Estimated bytes after which a record no longer fits (batch.size, or one larger record). */
-  readonly writeLimit: number;
+  declare writeLimit: number;
   /** Records appended. */
-  private count = 0;
+  private declare count: number;
   /**
    * The records' completions: while every record has the same one (a write stream, a shared
-   * callback), only that one; else one per record. A batch in flight outlives a few of V8's
-   * young-generation collections, and whatever it holds then is copied and promoted: the less
-   * it holds, the smaller V8 keeps its young generation (RELIABILITY.md, "Write stream").
+   * callback), only that one; else one per record.
    */
-  private soleCompletion: Completion | null = null;
-  private completions: Completion[] | null = null;
+  private declare soleCompletion: Completion | null;
+  private declare completions: Completion[] | null;
   /**
    * What each record's RecordMetadata needs besides its offset, as runs of records that share
-   * it: [timestamp, keySize, valueSize, count, ...] (sizes -1 for null). Records of a batch
-   * mostly share all three, so a batch keeps a few numbers, and completing it reads no record
-   * back: a compressed batch would have to be decompressed for that (Java keeps the same
-   * facts per record, in each record's FutureRecordMetadata). Made by the first append, at
-   * the size of one run.
+   * it: [timestamp, keySize, valueSize, count, ...] (sizes -1 for null), up to runsEnd. Records
+   * of a batch mostly share all three, so a batch keeps a few numbers, and completing it reads
+   * no record back: a compressed batch would have to be decompressed for that (Java keeps the
+   * same facts per record, in each record's FutureRecordMetadata). Made by the first append,
+   * at the size of one run, and kept for the next batch made in this object.
    */
   private recordRuns: number[] | null = null;
-  private readonly compressed: boolean;
+  private declare runsEnd: number;
+  private declare compressed: boolean;
   /** Compression ratio estimate for sizing compressed batches. */
-  private readonly compressionRatio: number;
+  private declare compressionRatio: number;
   /** Written with the transactional flag (a transactional producer's batch). */
-  readonly isTransactional: boolean;
+  declare isTransactional: boolean;
 
-  attempts = 0;
+  declare attempts: number;
   /** Backoff before the current retry (jittered once, when the batch was re-queued). */
-  retryBackoffMs = 0;
-  lastAttemptMs: number;
-  lastAppendMs: number;
-  drainedMs = -1;
+  declare retryBackoffMs: number;
+  declare lastAttemptMs: number;
+  declare lastAppendMs: number;
+  declare drainedMs: number;
   /** Where the batch is in its life cycle; changed only through moveTo. */
-  state: BatchState = 'open';
-  private bytes: Buffer | null = null;
-  producerId = -1;
-  producerEpoch = -1;
-  baseSequence = -1;
+  declare state: BatchState;
+  private declare bytes: Buffer | null;
+  declare producerId: number;
+  declare producerEpoch: number;
+  declare baseSequence: number;
   /** A split child: retried without counting the attempt (Java's split batches). */
-  isSplit = false;
+  declare isSplit: boolean;
   /**
    * An earlier attempt may be in the log although its answer was an error or never came
    * (timed out, connection lost): the batch keeps its sequence until it has an answer.
    */
-  possiblyWritten = false;
+  declare possiblyWritten: boolean;
   /** A batch before it under the same numbering was refused: it cannot be in the log. */
-  behindRefusal = false;
+  declare behindRefusal: boolean;
   /** The partition's leader epoch last seen for this batch (-1: none yet). */
-  private currentLeaderEpoch = -1;
+  private declare currentLeaderEpoch: number;
   /** `attempts` when the leader epoch last moved forward. */
-  private attemptsWhenLeaderLastChanged = 0;
-  private needsRewrite = false;
+  private declare attemptsWhenLeaderLastChanged: number;
+  private declare needsRewrite: boolean;
   /** The pieces this batch was split into: its records' outcomes are theirs. */
-  private splitInto: ProducerBatch[] | null = null;
-  private donePromise: Promise<void> | null = null;
-  private doneResolve: (() => void) | null = null;
+  private declare splitInto: ProducerBatch[] | null;
+  private declare donePromise: Promise<void> | null;
+  private declare doneResolve: (() => void) | null;
+  /** Links in the lists the batch is in (BatchList, by list), which alone sets them. */
+  readonly listPrev: (ProducerBatch | null)[] = [null, null];
+  readonly listNext: (ProducerBatch | null)[] = [null, null];
 
-  constructor(
-    topic: string,
-    partition: number,
-    buffer: Buffer,
-    allocatedSize: number,
-    nowMs: number,
-    opts: {
-      compression: number;
-      compressionLevel?: number;
-      compressionRatio?: number;
-      writeLimit: number;
-      isTransactional?: boolean;
-      /** topicPartitionKey(topic, partition), when the caller has it already. */
-      partitionKey?: string;
-    },
-  ) {
+  constructor(topic: string, partition: number, buffer: Buffer, allocatedSize: number, nowMs: number, opts: BatchOptions) {
+    // The pooled buffer is all the batch gets: with a codec, records are compressed into it as
+    // it fills (see RecordBatchBuilder), so buffer.memory bounds what batches hold.
+    this.builder = new RecordBatchBuilder(buffer, builderOptions(opts));
+    this.begin(topic, partition, allocatedSize, nowMs, opts);
+  }
+
+  /**
+   * Begins a new batch in this one, which is done (succeeded, failed or split) and whose
+   * buffer went back to the pool: nothing of its last life is kept but the arrays it had made.
+   */
+  reuse(topic: string, partition: number, buffer: Buffer, allocatedSize: number, nowMs: number, opts: BatchOptions): this {
+    if (!this.isFinished) throw new Error(`a ${this.state} batch cannot be reused`);
+    this.builder.reset(buffer, builderOptions(opts));
+    this.begin(topic, partition, allocatedSize, nowMs, opts);
+    return this;
+  }
+
+  private begin(topic: string, partition: number, allocatedSize: number, nowMs: number, opts: BatchOptions): void {
     this.topic = topic;
     this.partition = partition;
     this.partitionKey = opts.partitionKey ?? topicPartitionKey(topic, partition);
     this.createdMs = nowMs;
-    this.lastAttemptMs = nowMs;
-    this.lastAppendMs = nowMs;
     this.allocatedSize = allocatedSize;
     this.writeLimit = opts.writeLimit;
+    this.count = 0;
+    this.soleCompletion = null;
+    this.completions = null;
+    this.runsEnd = 0;
     this.compressed = opts.compression !== 0;
     this.compressionRatio = opts.compressionRatio ?? 1;
-    // The pooled buffer is all the batch gets: with a codec, records are compressed into it as
-    // it fills (see RecordBatchBuilder), so buffer.memory bounds what batches hold.
-    this.builder = new RecordBatchBuilder(buffer, { compression: opts.compression, compressionLevel: opts.compressionLevel, fixedCapacity: true, isTransactional: opts.isTransactional });
     this.isTransactional = opts.isTransactional ?? false;
+    this.attempts = 0;
+    this.retryBackoffMs = 0;
+    this.lastAttemptMs = nowMs;
+    this.lastAppendMs = nowMs;
+    this.drainedMs = -1;
+    this.state = 'open';
+    this.bytes = null;
+    this.producerId = -1;
+    this.producerEpoch = -1;
+    this.baseSequence = -1;
+    this.isSplit = false;
+    this.possiblyWritten = false;
+    this.behindRefusal = false;
+    this.currentLeaderEpoch = -1;
+    this.attemptsWhenLeaderLastChanged = 0;
+    this.needsRewrite = false;
+    this.splitInto = null;
+    this.donePromise = null;
+    this.doneResolve = null;
   }
 
   get recordCount(): number {
@@ -185,6 +227,12 @@ export class ProducerBatch {
   get isDone(): boolean {
     const st = this.state;
     return st === 'succeeded' || st === 'failed' || st === 'split' || st === 'settled-in-flight';
+  }
+
+  /** Done, and no request carrying it is out: nothing will touch it again (it may be reused). */
+  get isFinished(): boolean {
+    const st = this.state;
+    return st === 'succeeded' || st === 'failed' || st === 'split';
   }
 
   /** A request carrying the batch is out. */
@@ -241,12 +289,19 @@ export class ProducerBatch {
     this.count = count + 1;
     const keySize = key === null ? -1 : key.length;
     const valueSize = value === null ? -1 : value.length;
+    const n = this.runsEnd;
     const runs = this.recordRuns;
-    if (runs === null) this.recordRuns = [timestamp, keySize, valueSize, 1];
+    if (n > 0 && runs![n - 4] === timestamp && runs![n - 3] === keySize && runs![n - 2] === valueSize) runs![n - 1]++;
     else {
-      const n = runs.length;
-      if (runs[n - 4] === timestamp && runs[n - 3] === keySize && runs[n - 2] === valueSize) runs[n - 1]++;
-      else runs.push(timestamp, keySize, valueSize, 1);
+      if (runs === null) this.recordRuns = [timestamp, keySize, valueSize, 1];
+      else if (n === runs.length) runs.push(timestamp, keySize, valueSize, 1);
+      else {
+        runs[n] = timestamp;
+        runs[n + 1] = keySize;
+        runs[n + 2] = valueSize;
+        runs[n + 3] = 1;
+      }
+      this.runsEnd = n + 4;
     }
     this.lastAppendMs = nowMs;
     // Compressing the tail can lower the estimate (the chunk came out smaller than estimated);
@@ -410,6 +465,9 @@ export class ProducerBatch {
   }
 
   private markDone(): void {
+    // Settled: a batch kept for reuse must not keep its records' callbacks alive meanwhile.
+    this.soleCompletion = null;
+    this.completions = null;
     this.doneResolve?.();
     this.doneResolve = null;
   }
@@ -456,6 +514,10 @@ export class ProducerBatch {
     }
     return out;
   }
+}
+
+function builderOptions(opts: BatchOptions): RecordBatchOptions {
+  return { compression: opts.compression, compressionLevel: opts.compressionLevel, fixedCapacity: true, isTransactional: opts.isTransactional };
 }
 
 /** Settles one record's completion; a callback that throws cannot disturb the others. */

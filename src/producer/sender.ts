@@ -57,6 +57,7 @@ import type { IdempotenceManager } from './idempotence';
 import type { ProducerMetadata } from './metadata';
 import type { EmitEvent } from './events';
 import type { ProducerMetrics } from './metrics';
+import { BatchList, LIST_IN_FLIGHT } from './batch-list';
 import type { ProducerBatch } from './producer-batch';
 import { topicPartitionKey } from './topic-partition';
 import { PRODUCE_MAX_VERSION_TV1, TransactionManager } from './transactions';
@@ -100,7 +101,7 @@ export class Sender {
   private initInFlight = false;
   private initRetryAtMs = 0;
   /** Batches in Produce requests awaiting an answer. */
-  private readonly inFlightBatches = new Set<ProducerBatch>();
+  private readonly inFlightBatches = new BatchList(LIST_IN_FLIGHT);
   private running = true;
   private referenced = true;
   /** Produce requests sent and not yet answered (or written, for acks=0). */

@@ -106,31 +106,33 @@ export function recordSizeUpperBound(
 
 export class RecordBatchBuilder {
   private readonly w: Writer;
-  private readonly compression: number;
-  private readonly compressionLevel: number | undefined;
+  // Every field below is set by start(): a batch's builder is used again for the next batch
+  // its buffer holds (ProducerBatch.reuse), and then begins exactly as a new one.
+  private declare compression: number;
+  private declare compressionLevel: number | undefined;
   /** The codec's chunked stream, null when uncompressed. */
-  private readonly stream: ChunkedStream | null;
-  private readonly fixed: boolean;
+  private declare stream: ChunkedStream | null;
+  private declare fixed: boolean;
   /** Where the first chunk starts (after the codec's stream header). */
-  private readonly streamStart: number;
+  private declare streamStart: number;
   /** Where the uncompressed tail starts: everything before it is final (header, chunks). */
-  private tailStart: number;
+  private declare tailStart: number;
   /** Uncompressed bytes and records already compressed into chunks. */
-  private rawFlushed = 0;
-  private recordsFlushed = 0;
+  private declare rawFlushed: number;
+  private declare recordsFlushed: number;
   /** Per chunk: end offset, uncompressed bytes, records (null until the first chunk). */
-  private chunks: number[] | null = null;
-  private checksum = 0;
+  private declare chunks: number[] | null;
+  private declare checksum: number;
   /** A tail smaller than this is not compressed early: the batch counts as full instead. */
-  private readonly minChunk: number;
-  private producerId: number;
-  private producerEpoch: number;
-  private baseSequence: number;
-  private readonly isTransactional: boolean;
-  private baseTimestampMs = 0;
-  private maxTimestamp = -1;
-  private count = 0;
-  private closed: Buffer | null = null;
+  private declare minChunk: number;
+  private declare producerId: number;
+  private declare producerEpoch: number;
+  private declare baseSequence: number;
+  private declare isTransactional: boolean;
+  private declare baseTimestampMs: number;
+  private declare maxTimestamp: number;
+  private declare count: number;
+  private declare closed: Buffer | null;
 
   /**
    * @param buffer where to write. With `fixedCapacity` this buffer is all there is; otherwise
@@ -138,14 +140,33 @@ export class RecordBatchBuilder {
    */
   constructor(buffer: Buffer | number, opts: RecordBatchOptions = {}) {
     this.w = new Writer(buffer);
+    this.start(opts);
+  }
+
+  /** Begins a new, empty batch in `buffer`, as the constructor does: nothing of the last one is kept. */
+  reset(buffer: Buffer, opts: RecordBatchOptions = {}): void {
+    this.w.buf = buffer;
+    this.w.offset = 0;
+    this.start(opts);
+  }
+
+  private start(opts: RecordBatchOptions): void {
     this.compression = opts.compression ?? 0;
     this.compressionLevel = opts.compressionLevel;
     this.stream = streamFor(this.compression);
     this.fixed = opts.fixedCapacity ?? false;
+    this.rawFlushed = 0;
+    this.recordsFlushed = 0;
+    this.chunks = null;
+    this.checksum = 0;
     this.producerId = opts.producerId ?? L.NO_PRODUCER_ID;
     this.producerEpoch = opts.producerEpoch ?? L.NO_PRODUCER_EPOCH;
     this.baseSequence = opts.baseSequence ?? L.NO_SEQUENCE;
     this.isTransactional = opts.isTransactional ?? false;
+    this.baseTimestampMs = 0;
+    this.maxTimestamp = -1;
+    this.count = 0;
+    this.closed = null;
     const header = this.stream === null ? 0 : this.stream.header.length;
     if (this.fixed && this.w.buf.length < batchCapacityFor(this.compression, 0)) throw overflow(`${this.w.buf.length} bytes cannot hold an empty batch`);
     this.w.ensure(L.RECORDS_OFFSET + header);

@@ -155,6 +155,7 @@ describe('append and batch.size', () => {
     expect(s.append('t', 0, bytes(10)).kind).toBe('appended');
     // With the memory the caller waited for, the append goes through and keeps the buffer.
     const [done] = takeAllQueued(s);
+    done.fail(new Error('settled'));
     s.acc.deallocate(done);
     const buf = s.pool.tryAllocate(batchSize)!;
     const r2 = outcomeOf(s.acc, s.acc.append(rec('t', null, bytes(10), () => {}, buf), 2, s.clock.now(), s.cluster, s.clock.now()));
@@ -589,6 +590,48 @@ describe('bookkeeping', () => {
     for (const bs of drained.values()) for (const b of bs) s.acc.deallocate(b);
     expect(s.acc.incomplete.size).toBe(0);
     expect(s.pool.availableMemory).toBe(8192);
+  });
+
+  test('a finished batch begins the next new batch (at most one kept per batch.size of buffer.memory; never a split piece)', () => {
+    const s = setup({ batchSize: 1024 }, { totalMemory: 2048 });
+    s.append('t', 0, bytes(10));
+    s.append('t', 1, bytes(10));
+    const [a, b] = takeAllQueued(s);
+    a.fail(new Error('settled'));
+    b.fail(new Error('settled'));
+    s.acc.deallocate(a);
+    s.acc.deallocate(b);
+    s.append('t', 2, bytes(10));
+    s.append('t', 3, bytes(10));
+    const [c, d] = takeAllQueued(s);
+    // Last kept, first reused; each begins as new: its own partition, one record, open for appends.
+    expect([c, d]).toEqual([expect.anything(), expect.anything()]);
+    expect(c).toBe(b);
+    expect(d).toBe(a);
+    expect([c.partition, c.recordCount, c.attempts, d.partition, d.recordCount]).toEqual([2, 1, 0, 3, 1]);
+    expect(s.acc.incomplete.has(c) && s.acc.incomplete.has(d)).toBe(true);
+
+    // A batch not finished (queued, in flight) is never kept, nor a split piece (not from the pool).
+    const kept = (s.acc as unknown as { spareBatches: ProducerBatch[] }).spareBatches;
+    s.acc.deallocate(d); // queued: its memory goes back, its object does not
+    expect(kept).toEqual([]);
+    s.append('t', 0, bytes(10));
+    const [e] = s.acc.drain(s.cluster, [0], 1 << 20, s.clock.now()).get(0)!;
+    answered(e);
+    const [piece] = e.split(1024, 0, undefined);
+    piece.fail(new Error('settled'));
+    s.acc.deallocate(piece);
+    expect(kept).toEqual([]);
+    s.acc.deallocate(e);
+    c.fail(new Error('settled'));
+    s.acc.deallocate(c);
+    expect(kept).toEqual([e, c]);
+    // At most one per batch.size buffer of buffer.memory (2 here): a third is let go.
+    const third = new ProducerBatch('t', 1, s.pool.tryAllocate(1024)!, 1024, 0, { compression: 0, writeLimit: 1024 });
+    third.fail(new Error('settled'));
+    s.acc.deallocate(third);
+    expect(kept).toEqual([e, c]);
+    expect(s.pool.availableMemory).toBe(2048);
   });
 
   test('queuedRecordCount and drainAllQueued', () => {

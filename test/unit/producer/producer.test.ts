@@ -440,6 +440,24 @@ describe('flush()', () => {
     expect(h.out.all[1].calls).toBe(0);
   });
 
+  test('does not wait for a later record whose batch begins in the object of a batch it waits for', async () => {
+    // A done batch's object begins the next new batch (ProducerBatch.reuse). Here y's batch is
+    // done while flush() still waits for x's retry, and c's new batch begins in y's object:
+    // flush() must end with x, not wait for c.
+    const h = await start({ lingerMs: 60_000 });
+    h.broker.failNext('t', 0, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    h.send({ value: 'x', partition: 0 });
+    h.send({ value: 'y', partition: 1 });
+    let flushed = false;
+    void h.producer.flush().then(() => (flushed = true));
+    await h.clock.waitFor(() => h.out.settled === 1);
+    expect(h.out.all[1].calls).toBe(1);
+    h.broker.failNext('t', 2, ErrorCode.NOT_LEADER_OR_FOLLOWER, 50);
+    h.send({ value: 'c', partition: 2 });
+    await h.clock.runUntil(() => flushed, { stepMs: 10, maxVirtualMs: 5000 });
+    expect(h.out.all.map((o) => o.calls)).toEqual([1, 1, 0]);
+  });
+
   test('with nothing pending it resolves at once', async () => {
     const h = await start();
     await expect(h.producer.flush()).resolves.toBeUndefined();
