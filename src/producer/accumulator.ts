@@ -83,9 +83,11 @@ export const retryBackoffMs = exponentialBackoff;
 export class RecordAccumulator {
   private readonly topics = new Map<string, TopicQueues>();
   /**
-   * Done batches kept to begin new ones in (ProducerBatch.reuse), at most one per batch.size
-   * buffer that buffer.memory holds: a batch made afresh for every 16 KiB would be garbage that
-   * outlives V8's young-generation collections while in flight (RELIABILITY.md, "Write stream").
+   * Finished batches kept to begin new ones in (ProducerBatch.reuse): a batch made afresh each
+   * time would be garbage that outlives V8's young-generation collections while in flight
+   * (RELIABILITY.md, "Write stream"). At most one per batch.size of buffer.memory, counting
+   * batch.size as at least 16 KiB: a batch object is about 1 KiB, so what is kept stays near
+   * 6% of buffer.memory even with tiny batches.
    */
   private readonly spareBatches: ProducerBatch[] = [];
   private readonly maxSpareBatches: number;
@@ -119,7 +121,7 @@ export class RecordAccumulator {
   ) {
     this.random = opts.random ?? Math.random;
     this.jitter = opts.jitter ?? Math.random;
-    this.maxSpareBatches = Math.floor(pool.totalMemory / pool.poolableSize);
+    this.maxSpareBatches = Math.floor(pool.totalMemory / Math.max(pool.poolableSize, 16384));
   }
 
   private topicQueues(topic: string): TopicQueues {

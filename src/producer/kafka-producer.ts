@@ -274,8 +274,14 @@ export class KafkaProducer<K = Uint8Array | string, V = Uint8Array | string> ext
       wakeSender: () => this.sender.wakeup(),
     });
     const emit: EmitEvent = (event, payload) => {
-      if (this.log.enabled) this.logEvent(event, payload);
-      if (this.listenerCount(event) > 0) this.emit(event, payload);
+      // Events are told from inside the sender's decisions: a listener or logger that throws
+      // must not stop one halfway (Java logs what a callback or interceptor throws).
+      try {
+        if (this.log.enabled) this.logEvent(event, payload);
+        if (this.listenerCount(event) > 0) this.emit(event, payload);
+      } catch (listenerError) {
+        process.emitWarning(new KafkaError(`a '${event}' event listener threw: ${(listenerError as Error)?.message ?? listenerError}`, { cause: listenerError }));
+      }
     };
     if (c.transactionalId !== null) {
       this.transactions = new TransactionManager(

@@ -10,7 +10,7 @@
  * Locality: appended to by send() (through the accumulator), everything else by the sender.
  */
 import { transition, TransitionTable } from '../net/state-machine';
-import { KafkaError } from '../protocol/errors';
+import { IllegalStateError, KafkaError } from '../protocol/errors';
 import { batchCapacityFor, RecordBatchBuilder, RecordBatchOptions, RecordHeader, rewriteProducerState, sizeOfHeaders } from '../protocol/records/record-batch-builder';
 import { sizeOfVarint, sizeOfVarlong } from '../protocol/writer';
 import type { RecordMetadata, SendCallback } from './record';
@@ -58,12 +58,13 @@ export interface BatchOptions {
 }
 
 /**
- * Every field but the builder and the list links is set by begin(): when a batch is done and its buffer goes
- * back to the pool, the accumulator keeps the object and reuse() begins the next batch in it,
- * exactly as the constructor does. A batch in flight outlives a few of V8's young-generation
- * collections, and everything that survives one is copied and counts toward growing the
- * young generation: a batch that allocates nothing per life keeps it small (RELIABILITY.md,
- * "Write stream"). Fields are plain (not readonly) for that reason; only the batch writes them.
+ * Every field but the builder and the list links is set by begin(): when a batch is finished
+ * and its buffer goes back to the pool, the accumulator keeps the object and reuse() begins
+ * the next batch in it, exactly as the constructor does. A batch in flight outlives a few of
+ * V8's young-generation collections, and everything that survives one is copied and counts
+ * toward growing the young generation: a batch that allocates nothing per life keeps it small
+ * (RELIABILITY.md, "Write stream"). Fields are plain (not readonly) for that reason; only the
+ * batch writes them.
  */
 export class ProducerBatch {
   declare topic: string;
@@ -145,11 +146,12 @@ export class ProducerBatch {
   }
 
   /**
-   * Begins a new batch in this one, which is done (succeeded, failed or split) and whose
-   * buffer went back to the pool: nothing of its last life is kept but the arrays it had made.
+   * Begins a new batch in this one, which is finished (succeeded, failed or split, no request
+   * out) and whose buffer went back to the pool: nothing of its last life is kept but the
+   * arrays it had made.
    */
   reuse(topic: string, partition: number, buffer: Buffer, allocatedSize: number, nowMs: number, opts: BatchOptions): this {
-    if (!this.isFinished) throw new Error(`a ${this.state} batch cannot be reused`);
+    if (!this.isFinished) throw new IllegalStateError(`a ${this.state} batch cannot be reused`);
     this.builder.reset(buffer, builderOptions(opts));
     this.begin(topic, partition, allocatedSize, nowMs, opts);
     return this;

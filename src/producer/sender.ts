@@ -575,10 +575,13 @@ export class Sender {
     for (const b of this.accumulator.drainQueued((b) => cluster.leaderFor(b.topic, b.partition) === nodeId)) this.failBatch(b, err);
   }
 
-  /** Fails every unfinished batch, queued or in flight (forced close). */
+  /** Fails every unfinished batch, queued or in flight (forced close, a defect in the loop). */
   failAll(err: Error): void {
     this.failQueued(err);
-    for (const b of [...this.accumulator.incomplete]) if (!b.isDone) this.failBatch(b, err);
+    // What is left was taken from its queue: in flight, or drained and not sent. A batch open
+    // or sealed now was opened by a failed record's callback (a new send, which stays queued),
+    // perhaps in the object of a batch just failed (ProducerBatch.reuse).
+    for (const b of [...this.accumulator.incomplete]) if (!b.isDone && b.state !== 'open' && b.state !== 'sealed') this.failBatch(b, err);
   }
 
   /** Stops the loop and its timer (after the producer has settled everything). */

@@ -580,6 +580,17 @@ describe('built-in sticky partitioner (null keys)', () => {
 });
 
 describe('bookkeeping', () => {
+  test('with batch.size below 16 KiB, objects are kept as for 16 KiB batches', () => {
+    const s = setup({ batchSize: 100 }, { totalMemory: 16384 });
+    const kept = (s.acc as unknown as { spareBatches: ProducerBatch[] }).spareBatches;
+    for (let p = 0; p < 3; p++) s.append('t', p, bytes(10));
+    for (const b of takeAllQueued(s)) {
+      b.fail(new Error('settled'));
+      s.acc.deallocate(b);
+    }
+    expect(kept).toHaveLength(1);
+  });
+
   test('incomplete holds every batch until deallocated; memory goes back to the pool', () => {
     const s = setup({ batchSize: 1024 }, { totalMemory: 8192 });
     s.append('t', 0, bytes(10));
@@ -592,8 +603,8 @@ describe('bookkeeping', () => {
     expect(s.pool.availableMemory).toBe(8192);
   });
 
-  test('a finished batch begins the next new batch (at most one kept per batch.size of buffer.memory; never a split piece)', () => {
-    const s = setup({ batchSize: 1024 }, { totalMemory: 2048 });
+  test('a finished batch begins the next new batch (at most one kept per batch.size of buffer.memory, batch.size counted as 16 KiB at least; never a split piece)', () => {
+    const s = setup({ batchSize: 16384 }, { totalMemory: 2 * 16384 });
     s.append('t', 0, bytes(10));
     s.append('t', 1, bytes(10));
     const [a, b] = takeAllQueued(s);
@@ -627,11 +638,11 @@ describe('bookkeeping', () => {
     s.acc.deallocate(c);
     expect(kept).toEqual([e, c]);
     // At most one per batch.size buffer of buffer.memory (2 here): a third is let go.
-    const third = new ProducerBatch('t', 1, s.pool.tryAllocate(1024)!, 1024, 0, { compression: 0, writeLimit: 1024 });
+    const third = new ProducerBatch('t', 1, s.pool.tryAllocate(16384)!, 16384, 0, { compression: 0, writeLimit: 16384 });
     third.fail(new Error('settled'));
     s.acc.deallocate(third);
     expect(kept).toEqual([e, c]);
-    expect(s.pool.availableMemory).toBe(2048);
+    expect(s.pool.availableMemory).toBe(2 * 16384);
   });
 
   test('queuedRecordCount and drainAllQueued', () => {

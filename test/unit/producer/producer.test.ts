@@ -478,6 +478,82 @@ describe('flush()', () => {
   });
 });
 
+describe('a listener that throws, a defect in the sender loop', () => {
+  let warnings: jest.SpyInstance;
+  beforeEach(() => {
+    warnings = jest.spyOn(process, 'emitWarning').mockImplementation(() => {});
+  });
+  afterEach(() => warnings.mockRestore());
+
+  test("a throwing 'request', 'retry' or 'batchError' listener is a warning; every record still gets its outcome", async () => {
+    const h = await start({ retries: 1 });
+    for (const event of ['request', 'retry', 'batchError'] as const) {
+      h.producer.on(event, () => {
+        throw new Error(`${event} listener broke`);
+      });
+    }
+    h.broker.failNext('t', 1, ErrorCode.NOT_LEADER_OR_FOLLOWER, 3); // a retry, then a batch error
+    h.send({ value: 'a', partition: 0 });
+    h.send({ value: 'b', partition: 1 });
+    await h.clock.runUntil(() => h.out.settled === 2, { stepMs: 10, maxVirtualMs: 10_000 });
+    expect(h.out.all.map((o) => [o.calls, o.err === null])).toEqual([
+      [1, true],
+      [1, false],
+    ]);
+    const told = warnings.mock.calls.map(([w]) => String((w as Error).message));
+    for (const event of ['request', 'retry', 'batchError']) expect(told).toContain(`a '${event}' event listener threw: ${event} listener broke`);
+    // The producer goes on: a later record is delivered.
+    h.send({ value: 'c', partition: 0 });
+    await h.clock.runUntil(() => h.out.settled === 3, { stepMs: 10, maxVirtualMs: 10_000 });
+    expect(h.out.all[2].err).toBeNull();
+    h.out.expectExactlyOnce();
+  });
+
+  test('a defect in the loop fails what was pending; a record its callback sends then is delivered once, and no buffer is returned twice', async () => {
+    const h = await start({ lingerMs: 60_000 });
+    const internals = h.producer as unknown as {
+      accumulator: { ready: (...a: unknown[]) => unknown; incomplete: { size: number } };
+      pool: { availableMemory: number; totalMemory: number };
+      sender: { wakeup(): void };
+    };
+    const ready = internals.accumulator.ready.bind(internals.accumulator);
+    let broken = false;
+    internals.accumulator.ready = (...a: unknown[]) => {
+      if (broken) {
+        broken = false;
+        throw new Error('defect');
+      }
+      return ready(...a);
+    };
+    // b's failure sends c at once: the queues refill while the loop fails what is left, and
+    // c's new batch begins in the object of a's batch, failed just before (ProducerBatch.reuse).
+    h.send({ value: 'a', partition: 0 });
+    const bOutcome = h.out.cb('b');
+    h.producer.send({ topic: 't', value: 'b', partition: 1 }, (err, md) => {
+      bOutcome(err, md);
+      h.send({ value: 'c', partition: 1 });
+    });
+    await h.clock.runUntil(() => internals.accumulator.incomplete.size === 2, { stepMs: 10, maxVirtualMs: 1000 }); // both queued (linger)
+    broken = true; // the sender's next pass
+    internals.sender.wakeup();
+    await h.clock.runUntil(() => h.out.settled === 2, { stepMs: 10, maxVirtualMs: 1000 });
+    expect(h.out.all.map((o) => [o.label, o.calls, o.err?.message ?? null])).toEqual([
+      ['a', 1, expect.stringMatching(/I\/O loop failed: defect/)],
+      ['b', 1, expect.stringMatching(/I\/O loop failed: defect/)],
+      ['c', 0, null],
+    ]);
+    await h.producer.flush();
+    expect(h.out.all.map((o) => [o.label, o.calls])).toEqual([
+      ['a', 1],
+      ['b', 1],
+      ['c', 1],
+    ]);
+    expect(h.out.all[2].err).toBeNull();
+    expect(h.cluster.brokers[0].records('t', 1).map((r) => r.value?.toString())).toEqual(['c']);
+    expect(internals.pool.availableMemory).toBe(internals.pool.totalMemory);
+  });
+});
+
 describe('close()', () => {
   test('delivers what is queued (linger ignored), then sends fail with ProducerClosedError', async () => {
     const h = await start({ lingerMs: 60_000 });
