@@ -227,8 +227,7 @@ export class ProducerBatch {
 
   /** Every record has its outcome (the request may still be out: settled-in-flight). */
   get isDone(): boolean {
-    const st = this.state;
-    return st === 'succeeded' || st === 'failed' || st === 'split' || st === 'settled-in-flight';
+    return this.isFinished || this.state === 'settled-in-flight';
   }
 
   /** Done, and no request carrying it is out: nothing will touch it again (it may be reused). */

@@ -579,8 +579,11 @@ export class Sender {
   failAll(err: Error): void {
     this.failQueued(err);
     // What is left was taken from its queue: in flight, or drained and not sent. A batch open
-    // or sealed now was opened by a failed record's callback (a new send, which stays queued),
-    // perhaps in the object of a batch just failed (ProducerBatch.reuse).
+    // or sealed now was opened by a failed record's callback (a new send, which stays queued).
+    // Java's RecordAccumulator.abortBatches leaves those out by copying `incomplete` before
+    // failing anything; here that copy could hold a failed batch's object already begun again
+    // for such a send (ProducerBatch.reuse), so the copy is taken after, and they are told apart
+    // by state.
     for (const b of [...this.accumulator.incomplete]) if (!b.isDone && b.state !== 'open' && b.state !== 'sealed') this.failBatch(b, err);
   }
 
